@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Launcher for the `mesh` command. The project needs Node >= 22 (libp2p 3,
+// Ink 8); when started by an older system Node, re-run under the Node
+// binary pinned in node_modules so `./bin/mesh.js` works anywhere.
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const major = Number(process.versions.node.split('.')[0])
+if (major < 22) {
+  const pinned = join(root, 'node_modules', 'node', 'bin', 'node')
+  if (!existsSync(pinned)) {
+    process.stderr.write(`mesh: Node >= 22 is required (found ${process.version}); run \`npm ci\` in ${root} to install the pinned runtime\n`)
+    process.exit(2)
+  }
+  const child = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  process.exit(child.status ?? 1)
+}
+const { register } = await import('tsx/esm/api')
+register()
+const { main } = await import('../src/cli.ts')
+await main(process.argv.slice(2))

@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util'
+import type { Command, CommandContext, OptionValues, Output } from './cli/command.ts'
+import { commands } from './cli/commands/index.ts'
+import { EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError, WorkError } from './cli/errors.ts'
+import { globalOptionSpec, globalOptionsHelp, toGlobalOptions } from './cli/global-options.ts'
+import { version } from './version.ts'
+
+const consoleOutput: Output = {
+  json: (value) => { process.stdout.write(JSON.stringify(value) + '\n') },
+  line: (text) => { process.stdout.write(text + '\n') },
+  info: (text) => { process.stderr.write(text + '\n') }
+}
+
+export function mainHelp (): string {
+  const width = Math.max(...commands.map(c => c.name.length))
+  return `mesh ${version}: volunteer GPU computing on your network
+
+usage: mesh [command] [options]
+
+With no command and a terminal, mesh opens its terminal UI.
+
+commands:
+${commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+${globalOptionsHelp}
+
+Run \`mesh <command> --help\` for a command's options.`
+}
+
+export function commandHelp (command: Command): string {
+  return `usage: mesh ${command.name} ${command.usage}
+
+${command.summary}
+${command.help != null ? `\n${command.help}\n` : ''}
+${globalOptionsHelp}`
+}
+
+/** The first positional word is the command; global options may come before or after it. */
+function findCommandName (argv: string[]): string | undefined {
+  const { tokens } = parseArgs({ args: argv, options: globalOptionSpec, strict: false, allowPositionals: true, tokens: true })
+  return tokens.find(t => t.kind === 'positional')?.value
+}
+
+export function parseCommandLine (argv: string[]): { command?: Command, values: OptionValues, positionals: string[] } {
+  const name = findCommandName(argv)
+  const command = name == null ? undefined : commands.find(c => c.name === name)
+  if (name != null && command == null) {
+    throw new UsageError(`unknown command '${name}' (run \`mesh --help\` for the list)`)
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...globalOptionSpec, ...command?.options },
+      strict: true,
+      allowPositionals: true
+    })
+    return { command, values: values as OptionValues, positionals: positionals.slice(command == null ? 0 : 1) }
+  } catch (err: any) {
+    // node:util's messages are long and mention parseArgs; keep the part naming the flag.
+    const message = String(err.message).replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option')
+    throw new UsageError(command == null ? message : `${command.name}: ${message}`)
+  }
+}
+
+export async function main (argv: string[], output: Output = consoleOutput): Promise<never | void> {
+  const controller = new AbortController()
+  const stop = (): void => { controller.abort() }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  let code: number
+  try {
+    code = await run(argv, output, controller.signal)
+  } catch (err: any) {
+    if (err instanceof UsageError) {
+      output.info(`mesh: ${err.message}`)
+      code = EXIT_USAGE
+    } else if (err instanceof WorkError) {
+      output.info(`mesh: ${err.message}`)
+      code = EXIT_WORK_FAILED
+    } else {
+      output.info(`mesh: ${err?.stack ?? err}`)
+      code = EXIT_WORK_FAILED
+    }
+  }
+  process.exit(code)
+}
+
+export async function run (argv: string[], out: Output, signal: AbortSignal): Promise<number> {
+  const { command, values, positionals } = parseCommandLine(argv)
+  if (values.version === true) {
+    out.line(version)
+    return EXIT_OK
+  }
+  if (values.help === true) {
+    out.line(command == null ? mainHelp() : commandHelp(command))
+    return EXIT_OK
+  }
+  const global = toGlobalOptions(values)
+  if (command == null) {
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+      throw new UsageError('no command given and no terminal for the UI (run `mesh --help`)')
+    }
+    const { runTui } = await import('./tui/run.tsx')
+    return await runTui(global, signal)
+  }
+  const limits = command.positionals ?? { min: 0, max: 0, names: '' }
+  if (positionals.length < limits.min) {
+    throw new UsageError(`${command.name}: missing ${limits.names} (usage: mesh ${command.name} ${command.usage})`)
+  }
+  if (positionals.length > limits.max) {
+    throw new UsageError(`${command.name}: unexpected argument '${positionals[limits.max]}'`)
+  }
+  const ctx: CommandContext = { options: values, positionals, global, signal, out }
+  return (await command.run(ctx)) ?? EXIT_OK
+}

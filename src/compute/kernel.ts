@@ -1,0 +1,93 @@
+/**
+ * The contract between a project's kernel and the rest of the mesh.
+ *
+ * Every built-in kernel splits its work by rows: the row-split input (matmul's
+ * A, map's dataset) is cut into row ranges, each chunk computes the matching
+ * rows of the fp32 row-major output, and the output is assembled by placing
+ * each chunk's rows at its offset. Other inputs (matmul's B) are shared by
+ * every chunk and travel once per volunteer as content-addressed blobs.
+ */
+
+/** A 2-D fp32 matrix input, described by shape (its bytes live in the blob store). */
+export interface InputShape {
+  readonly name: string
+  readonly rows: number
+  readonly cols: number
+}
+
+/** The rows [rowStart, rowEnd) of the output that one chunk computes. */
+export interface ChunkRange {
+  readonly index: number
+  readonly rowStart: number
+  readonly rowEnd: number
+}
+
+/** Everything a device needs to compute one chunk. */
+export interface ChunkWork<P = unknown> {
+  readonly kernel: string
+  readonly params: P
+  readonly range: ChunkRange
+  /** The chunk's rows of the row-split input, row-major: (rowEnd - rowStart) x cols. */
+  readonly rows: Float32Array
+  /** Columns of the row-split input. */
+  readonly rowCols: number
+  /** Shared inputs by name (matmul: `b`), with their shapes. */
+  readonly shared: Readonly<Record<string, { readonly data: Float32Array, readonly rows: number, readonly cols: number }>>
+}
+
+export interface CompareResult {
+  readonly ok: boolean
+  readonly maxAbsError: number
+  readonly maxRelError: number
+  /** First element index outside tolerance, when not ok. */
+  readonly firstMismatch?: number
+}
+
+/** The limits of a device that bound how large a chunk may be. */
+export interface DeviceLimits {
+  readonly maxStorageBufferBindingSize: number
+  readonly maxBufferSize: number
+  readonly maxComputeWorkgroupsPerDimension: number
+}
+
+export interface Kernel<P = unknown> {
+  readonly id: string
+  readonly description: string
+  /** True when the kernel runs researcher-written WGSL: volunteers must accept it. */
+  readonly customCode: boolean
+  /** Name of the row-split input. */
+  readonly splitInput: string
+  /** Names of the shared inputs. */
+  sharedInputs (params: P): string[]
+  /** Validates and normalises params from JSON; throws KernelInputError. */
+  parseParams (value: unknown): P
+  /** Checks the inputs' shapes against each other and the params; throws KernelInputError. */
+  validateInputs (params: P, inputs: readonly InputShape[]): void
+  /** Columns of the output (its rows are the split input's rows). */
+  outputCols (params: P, inputs: readonly InputShape[]): number
+  /** Floating-point operations of one chunk, for credit and throughput. */
+  flops (params: P, inputs: readonly InputShape[], range: ChunkRange): number
+  /** Largest rows per chunk whose device buffers fit within the limits. */
+  maxRowsPerChunk (params: P, inputs: readonly InputShape[], limits: DeviceLimits): number
+  /** Tolerance compare of two results of the same chunk (never bitwise). */
+  compare (params: P, inputs: readonly InputShape[], expected: Float32Array, actual: Float32Array): CompareResult
+  /** The CPU reference computation of one chunk. */
+  cpuReference (work: ChunkWork<P>): Float32Array
+}
+
+/** A kernel's input or params are wrong: one line naming the problem. */
+export class KernelInputError extends Error {
+  override name = 'KernelInputError'
+}
+
+/** Splits `rows` rows into ranges of at most `rowsPerChunk`. */
+export function planChunks (rows: number, rowsPerChunk: number): ChunkRange[] {
+  if (!Number.isInteger(rowsPerChunk) || rowsPerChunk < 1) {
+    throw new KernelInputError(`rows per chunk must be a positive integer (got ${rowsPerChunk})`)
+  }
+  const ranges: ChunkRange[] = []
+  for (let start = 0, index = 0; start < rows; start += rowsPerChunk, index++) {
+    ranges.push({ index, rowStart: start, rowEnd: Math.min(rows, start + rowsPerChunk) })
+  }
+  return ranges
+}
