@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type { Command, CommandContext, OptionValues, Output } from './cli/command.ts'
 import { commands } from './cli/commands/index.ts'
 import { EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError, WorkError } from './cli/errors.ts'
+import { InputError } from './errors.ts'
 import { globalOptionSpec, globalOptionsHelp, toGlobalOptions } from './cli/global-options.ts'
 import { version } from './version.ts'
 
@@ -71,7 +72,7 @@ export async function main (argv: string[], output: Output = consoleOutput): Pro
   try {
     code = await run(argv, output, controller.signal)
   } catch (err: any) {
-    if (err instanceof UsageError) {
+    if (err instanceof InputError) {
       output.info(`mesh: ${err.message}`)
       code = EXIT_USAGE
     } else if (err instanceof WorkError) {

@@ -1,5 +1,7 @@
+import { InputError } from '../errors.ts'
+
 /** Bad usage or bad input: the CLI prints `mesh: <message>` and exits 2. */
-export class UsageError extends Error {
+export class UsageError extends InputError {
   override name = 'UsageError'
 }
 

@@ -1,3 +1,5 @@
+import { InputError } from '../errors.ts'
+
 /**
  * The contract between a project's kernel and the rest of the mesh.
  *
@@ -76,7 +78,7 @@ export interface Kernel<P = unknown> {
 }
 
 /** A kernel's input or params are wrong: one line naming the problem. */
-export class KernelInputError extends Error {
+export class KernelInputError extends InputError {
   override name = 'KernelInputError'
 }
 

@@ -1,0 +1,181 @@
+/**
+ * What a running peer exposes to the CLI and the terminal UI: plain data and
+ * typed events. The UI renders these and never touches libp2p, LevelDB or
+ * WebGPU; every figure it shows is computed in src/node/.
+ */
+
+export interface PeerSummary {
+  readonly id: string
+  readonly name?: string
+  readonly addresses: string[]
+  readonly connected: boolean
+  /** ms since epoch */
+  readonly lastSeen: number
+  /** Mean response time of our requests to this peer, when measured. */
+  readonly rttMs?: number
+}
+
+export type ProjectStatus = 'running' | 'done' | 'failed' | 'offline'
+
+export interface VerificationPolicy {
+  /** Distinct volunteers whose results must agree (1 = no replication). */
+  readonly redundancy: number
+  /** Fraction of chunks recomputed on the researcher with the CPU reference. */
+  readonly spotCheck: number
+}
+
+/** A project as every peer sees it (own or discovered on the topic). */
+export interface ProjectSummary {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  /** Owner's peer id. */
+  readonly owner: string
+  readonly ownerName?: string
+  readonly kernel: string
+  /** e.g. "512x256 · 256x512" for matmul, "10000 rows -> 3 cols" for map. */
+  readonly dims: string
+  readonly chunks: { readonly done: number, readonly total: number }
+  readonly volunteers: number
+  readonly own: boolean
+  readonly status: ProjectStatus
+  /** Researcher-written WGSL that volunteers must accept before running. */
+  readonly customWgsl?: string
+  readonly verification: VerificationPolicy
+  /** ms since epoch */
+  readonly createdAt: number
+  /** When the last announcement of it was heard (ms since epoch). */
+  readonly lastHeard: number
+}
+
+export type ChunkState = 'queued' | 'leased' | 'verifying' | 'verified' | 'failed'
+
+export interface VolunteerRow {
+  readonly peer: string
+  readonly name?: string
+  readonly chunksVerified: number
+  readonly chunksInFlight: number
+  readonly gflops: number
+  readonly status: 'active' | 'idle' | 'lost' | 'banned'
+}
+
+export interface TimelineEntry {
+  /** ms since epoch */
+  readonly at: number
+  readonly kind: 'published' | 'joined' | 'leased' | 'verified' | 'requeued' | 'lost' | 'mismatch' | 'banned' | 'done' | 'failed' | 'resumed'
+  readonly text: string
+}
+
+/** Researcher-side figures of one own project (DESIGN.md section 9, issue 5). */
+export interface ProjectStats {
+  readonly project: ProjectSummary
+  readonly chunkStates: ChunkState[]
+  readonly progress: number
+  readonly chunksPerSec: number
+  readonly gflops: number
+  /** Seconds left at the current rate; undefined before any chunk is done. */
+  readonly etaSeconds?: number
+  /** Sum of chunk compute times over wall time. */
+  readonly speedup: number
+  readonly activeVolunteers: number
+  readonly efficiency: {
+    readonly computeMs: number
+    readonly transferMs: number
+    readonly bytesMoved: number
+    /** compute / (compute + transfer) */
+    readonly ratio: number
+  }
+  readonly verification: {
+    readonly verified: number
+    readonly mismatches: number
+    readonly spotChecks: number
+    readonly bannedVolunteers: number
+  }
+  readonly volunteers: VolunteerRow[]
+  /** Chunks verified per second, sampled once a second, newest last. */
+  readonly throughputHistory: number[]
+  readonly timeline: TimelineEntry[]
+  readonly wallMs: number
+  readonly failure?: string
+}
+
+export interface HealthStats {
+  readonly peersConnected: number
+  readonly projectsKnown: number
+  readonly chunksQueued: number
+  readonly chunksInFlight: number
+  readonly chunksDone: number
+  readonly meanResponseMs: number
+  readonly p95ResponseMs: number
+  readonly connections: number
+}
+
+export interface LeaderboardEntry {
+  readonly rank: number
+  readonly peer: string
+  readonly name?: string
+  readonly flops: number
+  readonly chunks: number
+  readonly computeMs: number
+  readonly badge?: 'gold' | 'silver' | 'bronze'
+}
+
+export interface HistoryEntry {
+  readonly projectId: string
+  readonly name: string
+  readonly kernel: string
+  readonly dims: string
+  readonly volunteers: number
+  readonly durationMs: number
+  readonly chunks: number
+  readonly gflops: number
+  readonly efficiency: number
+  readonly speedup: number
+  readonly finishedAt: number
+  readonly status: 'done' | 'failed'
+}
+
+export interface VolunteerPrefs {
+  readonly paused: boolean
+  /** 0 < duty <= 1: the loop idles so the GPU is busy at most this share of the time. */
+  readonly maxDutyCycle: number
+  /** Accept projects with researcher-written WGSL (else built-in kernels only). */
+  readonly acceptCustomWgsl: boolean
+}
+
+/** Volunteer-side state of this peer's contribution. */
+export interface VolunteerStatus {
+  readonly projectId?: string
+  readonly state: 'idle' | 'fetching' | 'computing' | 'paused' | 'waiting' | 'stopped'
+  readonly currentChunk?: number
+  readonly chunksComputed: number
+  readonly creditsFlops: number
+  readonly receipts: number
+  readonly lastError?: string
+}
+
+export interface DeviceSummary {
+  readonly backend: string
+  readonly featureLevel: string
+  readonly description: string
+  readonly fallbackReasons: string[]
+}
+
+/** Events a MeshNode emits (CustomEvent detail types). */
+export interface MeshEvents {
+  'peer:joined': PeerSummary
+  'peer:left': PeerSummary
+  'project:announced': ProjectSummary
+  'project:updated': ProjectSummary
+  'project:offline': ProjectSummary
+  'chunk:leased': { projectId: string, chunk: number, volunteer: string }
+  'chunk:verified': { projectId: string, chunk: number, volunteer: string, computeMs: number, flops: number }
+  'chunk:requeued': { projectId: string, chunk: number, volunteer: string, reason: string }
+  'volunteer:lost': { projectId: string, volunteer: string, chunks: number[] }
+  'volunteer:banned': { projectId: string, volunteer: string, reason: string }
+  'project:done': { projectId: string }
+  'project:failed': { projectId: string, reason: string }
+  'work:chunk-computed': { projectId: string, chunk: number, computeMs: number, flops: number }
+  'work:status': VolunteerStatus
+  'rejected': { from?: string, what: string, reason: string }
+}
