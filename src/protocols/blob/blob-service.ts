@@ -1,0 +1,194 @@
+import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
+import { pbStream } from '@libp2p/utils'
+import { isBlobHash } from '../../store/blob-store.ts'
+import { BlobHeader, BlobPiece, BlobRequest, BlobStatus } from '../blob.ts'
+import {
+  BLOB_PROTOCOL, MAX_BLOB_BYTES, MAX_CONCURRENT_TRANSFERS, MAX_HEADER_BYTES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS,
+  MAX_PIECE_BYTES, MAX_REQUEST_BYTES, PIECE_OVERHEAD_BYTES, STEP_TIMEOUT_MS
+} from './constants.ts'
+import { BlobProtocolError, BlobUnavailableError } from './errors.ts'
+import type { BlobComponents, BlobFetchOptions, BlobFetchResult, BlobInit, BlobRejection, BlobServiceEvents, BlobSink, BlobSource, BlobTransfer } from './index.ts'
+import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+const LENGTH_PREFIX_BYTES = 10
+
+/**
+ * The wire side of `/mesh/blob/1.0.0`. Serving never throws: a bad request
+ * gets a MALFORMED header, an unknown hash NOT_FOUND, and a stalled reader
+ * has its stream aborted after a step timeout.
+ */
+export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements BlobTransfer, Startable {
+  readonly [Symbol.toStringTag] = '@mesh/blob'
+  readonly [serviceCapabilities] = ['@mesh/blob']
+
+  private readonly components: BlobComponents
+  private readonly log: Logger
+  private readonly stepTimeoutMs: number
+  private readonly maxConcurrentTransfers: number
+  private readonly maxInboundStreams: number
+  private readonly maxOutboundStreams: number
+  private readonly maxBlobBytes: number
+  private source: BlobSource | undefined
+  private transfers = 0
+  private servedCount = 0
+  private started = false
+
+  constructor (components: BlobComponents, init: BlobInit = {}) {
+    super()
+    this.components = components
+    this.log = components.logger.forComponent('mesh:blob')
+    this.source = init.source
+    this.stepTimeoutMs = init.stepTimeoutMs ?? STEP_TIMEOUT_MS
+    this.maxConcurrentTransfers = init.maxConcurrentTransfers ?? MAX_CONCURRENT_TRANSFERS
+    this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
+    this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
+    this.maxBlobBytes = init.maxBlobBytes ?? MAX_BLOB_BYTES
+  }
+
+  get served (): number {
+    return this.servedCount
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(BLOB_PROTOCOL, (stream, connection) => this.handleStream(stream, connection), {
+      maxInboundStreams: this.maxInboundStreams,
+      maxOutboundStreams: this.maxOutboundStreams
+    })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    await this.components.registrar.unhandle(BLOB_PROTOCOL)
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  serve (source: BlobSource | undefined): void {
+    this.source = source
+  }
+
+  async fetch (peer: PeerId, hash: string, sink: BlobSink, options: BlobFetchOptions = {}): Promise<BlobFetchResult> {
+    const started = performance.now()
+    const have = await sink.info(hash)
+    if (have != null) {
+      return { hash, size: have.size, cached: true, bytes: 0, ms: performance.now() - started }
+    }
+    const stream = await this.components.connectionManager.openStream(peer, BLOB_PROTOCOL, { signal: this.stepSignal(options) })
+    let writer: Awaited<ReturnType<BlobSink['createWriter']>> | undefined
+    try {
+      const messages = pbStream(stream, { maxDataLength: MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES, maxBufferSize: MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES + LENGTH_PREFIX_BYTES })
+      await messages.write({ hash, fromPiece: 0 }, BlobRequest, { signal: this.stepSignal(options) })
+      await stream.close({ signal: this.stepSignal(options) })
+      const header = await messages.read(BlobHeader, { signal: this.stepSignal(options) })
+      if (header.status !== BlobStatus.FOUND) throw new BlobUnavailableError(hash, header.status, header.message)
+      this.checkHeader(hash, header, options.expectedSize)
+      writer = await sink.createWriter(hash, header.size)
+      let bytes = 0
+      for (let index = 0; index < header.pieces; index++) {
+        const piece = await messages.read(BlobPiece, { signal: this.stepSignal(options) })
+        const expectedLength = Math.min(header.pieceSize, header.size - index * header.pieceSize)
+        if (piece.index !== index || piece.data.byteLength !== expectedLength) {
+          throw new BlobProtocolError(`blob ${hash}: expected piece ${index} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
+        }
+        await writer.write(piece.data)
+        bytes += piece.data.byteLength
+      }
+      const info = await writer.finish()
+      writer = undefined
+      return { hash, size: info.size, cached: false, bytes, ms: performance.now() - started }
+    } catch (err: any) {
+      await writer?.abort()
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    }
+  }
+
+  private checkHeader (hash: string, header: BlobHeader, expectedSize: number | undefined): void {
+    const { size, pieces, pieceSize } = header
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.maxBlobBytes) {
+      throw new BlobProtocolError(`blob ${hash}: size ${size} is out of range (max ${this.maxBlobBytes})`)
+    }
+    if (expectedSize != null && size !== expectedSize) {
+      throw new BlobProtocolError(`blob ${hash}: the server says ${size} bytes, expected ${expectedSize}`)
+    }
+    if (pieceSize < 1 || pieceSize > MAX_PIECE_BYTES || pieces !== Math.ceil(size / pieceSize)) {
+      throw new BlobProtocolError(`blob ${hash}: ${pieces} pieces of ${pieceSize} bytes cannot hold ${size} bytes`)
+    }
+  }
+
+  private stepSignal (options: AbortOptions): AbortSignal {
+    const timeout = AbortSignal.timeout(this.stepTimeoutMs)
+    return options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  }
+
+  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString()
+    const messages = pbStream(stream, { maxDataLength: MAX_REQUEST_BYTES, maxBufferSize: MAX_REQUEST_BYTES + LENGTH_PREFIX_BYTES })
+    let request: BlobRequest
+    try {
+      request = await messages.read(BlobRequest, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
+    } catch (err: any) {
+      this.reject({ from, what: 'frame', reason: `${err?.name ?? 'Error'}: ${err?.message ?? err}` })
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      return
+    }
+    if (this.transfers >= this.maxConcurrentTransfers) {
+      await this.answer(stream, messages, { status: BlobStatus.BUSY, message: 'too many transfers, retry later' })
+      return
+    }
+    this.transfers++
+    try {
+      await this.send(stream, messages, request, from)
+    } catch (err: any) {
+      this.log.error('sending blob %s to %s failed - %e', request.hash, from, err)
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      this.transfers--
+    }
+  }
+
+  private async send (stream: Stream, messages: ReturnType<typeof pbStream>, request: BlobRequest, from: string): Promise<void> {
+    if (!isBlobHash(request.hash)) {
+      this.reject({ from, what: 'request', reason: 'hash is not 64 lowercase hex characters' })
+      await this.answer(stream, messages, { status: BlobStatus.MALFORMED, message: 'hash must be sha256 lowercase hex' })
+      return
+    }
+    const info = await this.source?.info(request.hash)
+    if (info == null) {
+      await this.answer(stream, messages, { status: BlobStatus.NOT_FOUND, message: '' })
+      return
+    }
+    if (request.fromPiece > info.pieces) {
+      this.reject({ from, what: 'request', reason: `fromPiece ${request.fromPiece} beyond ${info.pieces} pieces` })
+      await this.answer(stream, messages, { status: BlobStatus.MALFORMED, message: `fromPiece must be at most ${info.pieces}` })
+      return
+    }
+    await messages.write({ status: BlobStatus.FOUND, size: info.size, pieces: info.pieces, pieceSize: info.pieceSize, message: '' }, BlobHeader, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
+    let index = request.fromPiece
+    for await (const data of this.source!.pieces(request.hash, request.fromPiece)) {
+      // Stored pieces never live in shared memory; the codec's ArrayBuffer type is only stricter on paper.
+      await messages.write({ index, data: data as Uint8Array<ArrayBuffer> }, BlobPiece, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
+      index++
+    }
+    await stream.close({ signal: AbortSignal.timeout(this.stepTimeoutMs) })
+    this.servedCount++
+  }
+
+  private async answer (stream: Stream, messages: ReturnType<typeof pbStream>, header: Omit<BlobHeader, 'size' | 'pieces' | 'pieceSize'>): Promise<void> {
+    try {
+      const signal = AbortSignal.timeout(this.stepTimeoutMs)
+      await messages.write({ size: 0, pieces: 0, pieceSize: 0, ...header }, BlobHeader, { signal })
+      await stream.close({ signal })
+    } catch (err: any) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private reject (rejection: BlobRejection): void {
+    this.log('rejected %s from %s: %s', rejection.what, rejection.from, rejection.reason)
+    this.safeDispatchEvent('rejected', { detail: rejection })
+  }
+}

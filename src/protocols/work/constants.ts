@@ -1,0 +1,29 @@
+/** Protocol id, limits and timeouts of `/mesh/work/1.0.0` (src/protocols/work.proto). */
+
+export const WORK_PROTOCOL = '/mesh/work/1.0.0'
+
+const MiB = 1024 * 1024
+
+/** Largest result a volunteer may submit (fp32 output rows of one chunk). */
+export const MAX_RESULT_BYTES = 64 * MiB
+/** Largest chunk lease (the chunk's input rows travel inline). */
+export const MAX_LEASE_BYTES = 64 * MiB
+/** Room for the fields around the payload: ids, shared-input list, receipts. */
+export const FRAME_OVERHEAD_BYTES = 256 * 1024
+/** Lease ids per heartbeat or release. */
+export const MAX_LEASE_IDS = 64
+/** Receipts piggybacked on one response; the rest wait for the next exchange. */
+export const MAX_RECEIPTS_PER_RESPONSE = 256
+/** Shared inputs listed in one lease. */
+export const MAX_SHARED_INPUTS = 16
+/** Longest id, device description or message string accepted, in characters. */
+export const MAX_STRING_LENGTH = 512
+
+/** One whole exchange (request in, response out), server side. */
+export const REQUEST_TIMEOUT_MS = 60_000
+/** One whole exchange, client side (a result upload of MAX_RESULT_BYTES on a slow LAN). */
+export const CLIENT_TIMEOUT_MS = 90_000
+
+/** Concurrent work streams per connection: a volunteer's lease, result, heartbeat and release. */
+export const MAX_INBOUND_STREAMS = 8
+export const MAX_OUTBOUND_STREAMS = 8

@@ -1,0 +1,91 @@
+/**
+ * `/mesh/work/1.0.0`: volunteers lease chunks, return results, renew leases
+ * by heartbeat and release them when stopping (DESIGN.md sections 4 and 5).
+ *
+ * This package is the wire layer only: framing, codecs, limits, timeouts and
+ * errors. What a request means is decided by a `WorkHandler` (the researcher's
+ * coordinator), attached with `serve()`.
+ *
+ * @example
+ * ```ts
+ * const node = await createLibp2p({ ..., services: { work: work() } })
+ * node.services.work.serve(coordinator)                 // researcher side
+ * const answer = await node.services.work.lease(owner, { projectId, device, gflops }) // volunteer side
+ * ```
+ */
+import { WorkService } from './work-service.ts'
+import type { Heartbeat, HeartbeatResponse, LeaseRequest, LeaseResponse, Release, ReleaseResponse, ResultResponse, ResultSubmission, SignedReceipt } from '../work.ts'
+import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
+
+export { WORK_PROTOCOL } from './constants.ts'
+export { WorkErrorResponse, WorkProtocolError } from './errors.ts'
+export { signReceipt, verifyReceipt, type VerifiedReceipt } from './receipts.ts'
+export * from '../work.ts'
+
+/** What the application (the coordinator) decides; the wire layer never does. Methods must not throw. */
+export interface WorkHandler {
+  lease (peer: PeerId, request: LeaseRequest, options: AbortOptions): Promise<LeaseResponse>
+  result (peer: PeerId, request: ResultSubmission, options: AbortOptions): Promise<ResultResponse>
+  heartbeat (peer: PeerId, request: Heartbeat, options: AbortOptions): Promise<HeartbeatResponse>
+  release (peer: PeerId, request: Release, options: AbortOptions): Promise<ReleaseResponse>
+  /** Receipts `peer` earned and has not been sent yet; handed over (removed) by this call. */
+  takeReceipts (peer: PeerId, max: number): SignedReceipt[]
+}
+
+/** Every answer carries the receipts the volunteer earned since its last exchange. */
+export interface WorkAnswer<T> {
+  readonly answer: T
+  readonly receipts: SignedReceipt[]
+}
+
+/** A request or frame refused by the wire layer or the handler. */
+export interface WorkRejection {
+  readonly from?: string
+  readonly what: string
+  readonly reason: string
+}
+
+export interface WorkServiceEvents {
+  rejected: CustomEvent<WorkRejection>
+}
+
+export interface Work extends TypedEventTarget<WorkServiceEvents> {
+  /** Answer inbound requests with `handler` (replaces any earlier one); `undefined` stops serving. */
+  serve (handler: WorkHandler | undefined): void
+  lease (peer: PeerId, request: LeaseRequest, options?: AbortOptions): Promise<WorkAnswer<LeaseResponse>>
+  submit (peer: PeerId, request: ResultSubmission, options?: AbortOptions): Promise<WorkAnswer<ResultResponse>>
+  heartbeat (peer: PeerId, request: Heartbeat, options?: AbortOptions): Promise<WorkAnswer<HeartbeatResponse>>
+  release (peer: PeerId, request: Release, options?: AbortOptions): Promise<WorkAnswer<ReleaseResponse>>
+}
+
+export interface WorkInit {
+  /** Answers inbound requests from the start; see `Work.serve`. */
+  handler?: WorkHandler
+  /** @default MAX_RESULT_BYTES */
+  maxResultBytes?: number
+  /** @default MAX_LEASE_BYTES */
+  maxLeaseBytes?: number
+  /** @default REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number
+  /** @default CLIENT_TIMEOUT_MS */
+  clientTimeoutMs?: number
+  /** @default MAX_INBOUND_STREAMS */
+  maxInboundStreams?: number
+  /** @default MAX_OUTBOUND_STREAMS */
+  maxOutboundStreams?: number
+}
+
+export interface WorkComponents {
+  registrar: {
+    handle (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle (protocol: string): Promise<void>
+  }
+  connectionManager: {
+    openStream (peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
+  }
+  logger: ComponentLogger
+}
+
+export function work (init: WorkInit = {}): (components: WorkComponents) => Work {
+  return (components) => new WorkService(components, init)
+}

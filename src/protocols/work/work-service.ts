@@ -1,0 +1,190 @@
+import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
+import { pbStream } from '@libp2p/utils'
+import {
+  CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_OUTBOUND_STREAMS,
+  MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
+} from './constants.ts'
+import { WorkErrorResponse, WorkProtocolError } from './errors.ts'
+import { checkWorkRequest, MalformedWorkRequestError, type WorkRequestKind } from './validate.ts'
+import { LeaseStatus, ResultStatus, WorkErrorCode, WorkRequest, WorkResponse } from '../work.ts'
+import type { Work, WorkAnswer, WorkComponents, WorkHandler, WorkInit, WorkRejection, WorkServiceEvents } from './index.ts'
+import type { Heartbeat, HeartbeatResponse, LeaseRequest, LeaseResponse, Release, ReleaseResponse, ResultResponse, ResultSubmission } from '../work.ts'
+import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+/** Length of the longest varint length prefix we accept, on top of a frame's data. */
+const LENGTH_PREFIX_BYTES = 10
+
+const REQUEST_LIMITS = {
+  heartbeat: { leaseIds: MAX_LEASE_IDS },
+  release: { leaseIds: MAX_LEASE_IDS }
+}
+
+const RESPONSE_LIMITS = {
+  lease: { lease: { shared: MAX_SHARED_INPUTS } },
+  heartbeat: { dropped: MAX_LEASE_IDS },
+  receipts: MAX_RECEIPTS_PER_RESPONSE
+}
+
+/**
+ * The wire side of `/mesh/work/1.0.0`: one request and one response per
+ * stream. Inbound streams never throw: an unreadable or oversized frame
+ * aborts the stream, a malformed request gets a MALFORMED error, and both
+ * emit `rejected`.
+ */
+export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements Work, Startable {
+  readonly [Symbol.toStringTag] = '@mesh/work'
+  readonly [serviceCapabilities] = ['@mesh/work']
+
+  private readonly components: WorkComponents
+  private readonly log: Logger
+  private readonly maxRequestBytes: number
+  private readonly maxResponseBytes: number
+  private readonly requestTimeoutMs: number
+  private readonly clientTimeoutMs: number
+  private readonly maxInboundStreams: number
+  private readonly maxOutboundStreams: number
+  private handler: WorkHandler | undefined
+  private started = false
+
+  constructor (components: WorkComponents, init: WorkInit = {}) {
+    super()
+    this.components = components
+    this.log = components.logger.forComponent('mesh:work')
+    this.handler = init.handler
+    this.maxRequestBytes = (init.maxResultBytes ?? MAX_RESULT_BYTES) + FRAME_OVERHEAD_BYTES
+    this.maxResponseBytes = (init.maxLeaseBytes ?? MAX_LEASE_BYTES) + FRAME_OVERHEAD_BYTES
+    this.requestTimeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
+    this.clientTimeoutMs = init.clientTimeoutMs ?? CLIENT_TIMEOUT_MS
+    this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
+    this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(WORK_PROTOCOL, (stream, connection) => this.handleStream(stream, connection), {
+      maxInboundStreams: this.maxInboundStreams,
+      maxOutboundStreams: this.maxOutboundStreams
+    })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    await this.components.registrar.unhandle(WORK_PROTOCOL)
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  serve (handler: WorkHandler | undefined): void {
+    this.handler = handler
+  }
+
+  async lease (peer: PeerId, request: LeaseRequest, options?: AbortOptions): Promise<WorkAnswer<LeaseResponse>> {
+    return this.exchange(peer, { lease: request }, 'lease', options)
+  }
+
+  async submit (peer: PeerId, request: ResultSubmission, options?: AbortOptions): Promise<WorkAnswer<ResultResponse>> {
+    return this.exchange(peer, { result: request }, 'result', options)
+  }
+
+  async heartbeat (peer: PeerId, request: Heartbeat, options?: AbortOptions): Promise<WorkAnswer<HeartbeatResponse>> {
+    return this.exchange(peer, { heartbeat: request }, 'heartbeat', options)
+  }
+
+  async release (peer: PeerId, request: Release, options?: AbortOptions): Promise<WorkAnswer<ReleaseResponse>> {
+    return this.exchange(peer, { release: request }, 'release', options)
+  }
+
+  private async exchange<K extends WorkRequestKind>(peer: PeerId, request: WorkRequest, kind: K, options?: AbortOptions): Promise<WorkAnswer<NonNullable<WorkResponse[K]>>> {
+    const timeout = AbortSignal.timeout(this.clientTimeoutMs)
+    const signal = options?.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+    const stream = await this.components.connectionManager.openStream(peer, WORK_PROTOCOL, { signal })
+    try {
+      const messages = pbStream(stream, { maxDataLength: this.maxResponseBytes, maxBufferSize: this.maxResponseBytes + LENGTH_PREFIX_BYTES })
+      await messages.write(request, WorkRequest, { signal })
+      await stream.close({ signal })
+      const response = await messages.read(WorkResponse, { signal, limits: RESPONSE_LIMITS })
+      if (response.error != null) throw new WorkErrorResponse(response.error.code, response.error.message)
+      const answer = response[kind]
+      if (answer == null) throw new WorkProtocolError(`${peer.toString()} answered a ${kind} request without a ${kind} response`)
+      return { answer: answer as NonNullable<WorkResponse[K]>, receipts: response.receipts }
+    } catch (err: any) {
+      stream.abort(err)
+      throw err
+    }
+  }
+
+  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer
+    const signal = AbortSignal.timeout(this.requestTimeoutMs)
+    const messages = pbStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes + LENGTH_PREFIX_BYTES })
+    let request: WorkRequest
+    try {
+      request = await messages.read(WorkRequest, { signal, limits: REQUEST_LIMITS })
+    } catch (err: any) {
+      // Oversized, truncated, undecodable or too slow: nothing to answer on.
+      this.reject({ from: peer.toString(), what: 'frame', reason: `${err?.name ?? 'Error'}: ${err?.message ?? err}` })
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      return
+    }
+    try {
+      const response = await this.answer(peer, request, signal)
+      await messages.write(response, WorkResponse, { signal })
+      await stream.close({ signal })
+    } catch (err: any) {
+      this.log.error('failed to answer %p - %e', peer, err)
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private async answer (peer: PeerId, request: WorkRequest, signal: AbortSignal): Promise<Partial<WorkResponse>> {
+    let kind: WorkRequestKind
+    try {
+      kind = checkWorkRequest(request)
+    } catch (err: any) {
+      if (!(err instanceof MalformedWorkRequestError)) throw err
+      this.reject({ from: peer.toString(), what: 'request', reason: err.message })
+      return { error: { code: WorkErrorCode.MALFORMED, message: err.message } }
+    }
+    const handler = this.handler
+    if (handler == null) {
+      return { error: { code: WorkErrorCode.NOT_SERVING, message: 'this peer coordinates no projects' } }
+    }
+    try {
+      const response = await this.dispatch(handler, kind, peer, request, signal)
+      return { ...response, receipts: handler.takeReceipts(peer, MAX_RECEIPTS_PER_RESPONSE) }
+    } catch (err: any) {
+      this.log.error('work handler failed on a %s request from %p - %e', kind, peer, err)
+      return { error: { code: WorkErrorCode.INTERNAL, message: 'internal error' } }
+    }
+  }
+
+  private async dispatch (handler: WorkHandler, kind: WorkRequestKind, peer: PeerId, request: WorkRequest, signal: AbortSignal): Promise<Partial<WorkResponse>> {
+    switch (kind) {
+      case 'lease': {
+        const lease = await handler.lease(peer, request.lease!, { signal })
+        if (lease.status === LeaseStatus.REFUSED || lease.status === LeaseStatus.RATE_LIMITED) {
+          this.reject({ from: peer.toString(), what: 'lease', reason: `${lease.status}: ${lease.message}` })
+        }
+        return { lease }
+      }
+      case 'result': {
+        const result = await handler.result(peer, request.result!, { signal })
+        if (result.status === ResultStatus.REJECTED) {
+          this.reject({ from: peer.toString(), what: 'result', reason: `${result.code}: ${result.message}` })
+        }
+        return { result }
+      }
+      case 'heartbeat':
+        return { heartbeat: await handler.heartbeat(peer, request.heartbeat!, { signal }) }
+      case 'release':
+        return { release: await handler.release(peer, request.release!, { signal }) }
+    }
+  }
+
+  private reject (rejection: WorkRejection): void {
+    this.log('rejected %s from %s: %s', rejection.what, rejection.from, rejection.reason)
+    this.safeDispatchEvent('rejected', { detail: rejection })
+  }
+}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, before, test } from 'node:test'
+import { openStore, type MeshStore } from '../../src/store/store.ts'
+import { BlobStore, sha256Hex } from '../../src/store/blob-store.ts'
+import { BlobProtocolError, BlobStatus, BlobUnavailableError, type BlobSource } from '../../src/protocols/blob/index.ts'
+import { BlobHashMismatchError } from '../../src/store/blob-store.ts'
+import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
+import { startWorkNode, stopAll, type WorkNode } from '../work/helpers/nodes.ts'
+
+let dirs: TempDir[] = []
+let stores: MeshStore[] = []
+let server: WorkNode
+let client: WorkNode
+let serverBlobs: BlobStore
+let clientBlobs: BlobStore
+
+async function newBlobStore (): Promise<BlobStore> {
+  const dir = await makeTempDir('mesh-blob-')
+  dirs.push(dir)
+  const store = await openStore(dir.path)
+  stores.push(store)
+  return new BlobStore(store)
+}
+
+before(async () => {
+  serverBlobs = await newBlobStore()
+  clientBlobs = await newBlobStore()
+  server = await startWorkNode({ blob: { source: serverBlobs } })
+  client = await startWorkNode()
+  await client.dial(server.getMultiaddrs()[0])
+})
+
+after(async () => {
+  await stopAll([client, server])
+  await Promise.allSettled(stores.map(async s => s.close()))
+  await Promise.allSettled(dirs.map(async d => d.remove()))
+})
+
+test('given a blob of several pieces, when fetched, it is verified, stored, and a second fetch hits the cache', async () => {
+  const bytes = randomBytes(2 * 1024 * 1024 + 12345)
+  const info = await serverBlobs.put(bytes, { own: true })
+
+  const first = await client.services.blob.fetch(server.peerId, info.hash, clientBlobs, { expectedSize: bytes.byteLength })
+  assert.equal(first.cached, false)
+  assert.equal(first.bytes, bytes.byteLength)
+  assert.equal(server.services.blob.served, 1)
+  assert.deepEqual(Buffer.from(await clientBlobs.get(info.hash)), bytes)
+  assert.equal((await clientBlobs.info(info.hash))?.own, false)
+
+  const second = await client.services.blob.fetch(server.peerId, info.hash, clientBlobs)
+  assert.equal(second.cached, true)
+  assert.equal(second.bytes, 0)
+  assert.equal(server.services.blob.served, 1, 'a cached blob does not cross the network again')
+  console.log(`blob fetch: ${bytes.byteLength} bytes in ${first.ms.toFixed(1)} ms; cached re-fetch ${second.ms.toFixed(2)} ms`)
+})
+
+test('given an unknown hash, the fetch fails with NOT_FOUND and nothing is stored', async () => {
+  const hash = sha256Hex(randomBytes(16))
+  await assert.rejects(client.services.blob.fetch(server.peerId, hash, clientBlobs), (err: any) => {
+    return err instanceof BlobUnavailableError && err.status === BlobStatus.NOT_FOUND
+  })
+  assert.equal(await clientBlobs.has(hash), false)
+})
+
+test('given a size other than the manifest declares, the fetch is refused before any piece is stored', async () => {
+  const info = await serverBlobs.put(randomBytes(5000), { own: true })
+  await assert.rejects(client.services.blob.fetch(server.peerId, info.hash, clientBlobs, { expectedSize: 4000 }), BlobProtocolError)
+  assert.equal(await clientBlobs.has(info.hash), false)
+})
+
+test('given a server sending bytes that do not hash to the requested hash, the fetch fails and nothing is cached', async () => {
+  const bytes = randomBytes(1024 * 1024 + 77)
+  const info = await serverBlobs.put(bytes, { own: true })
+  const lying: BlobSource = {
+    info: async (hash) => serverBlobs.info(hash),
+    pieces: async function * (hash, fromPiece) {
+      for await (const piece of serverBlobs.pieces(hash, fromPiece)) {
+        const copy = Uint8Array.from(piece)
+        copy[0] ^= 0xff
+        yield copy
+      }
+    }
+  }
+  const liar = await startWorkNode({ blob: { source: lying } })
+  try {
+    await client.dial(liar.getMultiaddrs()[0])
+    await assert.rejects(client.services.blob.fetch(liar.peerId, info.hash, clientBlobs), BlobHashMismatchError)
+    assert.equal(await clientBlobs.has(info.hash), false)
+    // The honest server still serves the same hash afterwards.
+    const fetched = await client.services.blob.fetch(server.peerId, info.hash, clientBlobs)
+    assert.equal(fetched.cached, false)
+    assert.deepEqual(Buffer.from(await clientBlobs.get(info.hash)), bytes)
+  } finally {
+    await liar.stop()
+  }
+})
