@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts'
+import type { GpuKernelProgram } from './gpu-program.ts'
 
 /**
  * The contract between a project's kernel and the rest of the mesh.
@@ -75,6 +76,14 @@ export interface Kernel<P = unknown> {
   compare (params: P, inputs: readonly InputShape[], expected: Float32Array, actual: Float32Array): CompareResult
   /** The CPU reference computation of one chunk. */
   cpuReference (work: ChunkWork<P>): Float32Array
+  /**
+   * False when no CPU reference can exist (map: the researcher's function is
+   * WGSL); such a kernel's results are verified by redundancy only, and
+   * cpuReference throws. Absent means true.
+   */
+  readonly hasCpuReference?: boolean
+  /** How the kernel runs on a WebGPU device (absent: CPU reference only). */
+  readonly gpu?: GpuKernelProgram<P>
 }
 
 /** A kernel's input or params are wrong: one line naming the problem. */
