@@ -1,0 +1,67 @@
+import { hostname } from 'node:os'
+import type { ServiceFactories } from './libp2p.ts'
+import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './libp2p.ts'
+import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './announcer.ts'
+import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './project-registry.ts'
+import { DEFAULT_RENDEZVOUS_INTERVAL_MS } from './dht-rendezvous.ts'
+
+export interface MeshNodeOptions<Extra extends ServiceFactories = {}> {
+  /** Where the key and the LevelDB store live. */
+  readonly dataDir: string
+  /** Default ['/ip4/0.0.0.0/tcp/0']. */
+  readonly listen?: string[]
+  /** Peers to dial at start, beyond the LAN (full multiaddrs with /p2p/<id>). */
+  readonly bootstrap?: string[]
+  /** LAN discovery; default true. */
+  readonly mdns?: boolean
+  /** Tests give each run its own tag so concurrent tests' peers stay apart. */
+  readonly mdnsServiceTag?: string
+  /** How often mDNS queries the LAN; default 5 s. */
+  readonly mdnsIntervalMs?: number
+  /** A swarm key file's bytes: only peers with the same key connect. */
+  readonly swarmKey?: Uint8Array
+  /** Display name; default the host name. */
+  readonly name?: string
+  /** Default 5 s. */
+  readonly announceIntervalMs?: number
+  /** A discovered project is offline after this long without an announcement; default 30 s. */
+  readonly offlineAfterMs?: number
+  /** Bound on discovered projects kept; default 500. */
+  readonly maxTrackedProjects?: number
+  /** How often the DHT rendezvous runs; default 30 s. */
+  readonly rendezvousIntervalMs?: number
+  /** Extra libp2p services (the work and blob protocols). */
+  readonly services?: Extra
+}
+
+export interface ResolvedNodeConfig {
+  readonly dataDir: string
+  readonly listen: string[]
+  readonly bootstrap: string[]
+  readonly mdns: boolean
+  readonly mdnsServiceTag: string
+  readonly mdnsIntervalMs: number
+  readonly swarmKey?: Uint8Array
+  readonly name: string
+  readonly announceIntervalMs: number
+  readonly offlineAfterMs: number
+  readonly maxTrackedProjects: number
+  readonly rendezvousIntervalMs: number
+}
+
+export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeConfig {
+  return {
+    dataDir: options.dataDir,
+    listen: options.listen != null && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN,
+    bootstrap: options.bootstrap ?? [],
+    mdns: options.mdns ?? true,
+    mdnsServiceTag: options.mdnsServiceTag ?? DEFAULT_MDNS_SERVICE_TAG,
+    mdnsIntervalMs: options.mdnsIntervalMs ?? DEFAULT_MDNS_INTERVAL_MS,
+    ...(options.swarmKey != null ? { swarmKey: options.swarmKey } : {}),
+    name: options.name != null && options.name !== '' ? options.name : hostname(),
+    announceIntervalMs: options.announceIntervalMs ?? DEFAULT_ANNOUNCE_INTERVAL_MS,
+    offlineAfterMs: options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS,
+    maxTrackedProjects: options.maxTrackedProjects ?? DEFAULT_MAX_TRACKED_PROJECTS,
+    rendezvousIntervalMs: options.rendezvousIntervalMs ?? DEFAULT_RENDEZVOUS_INTERVAL_MS
+  }
+}

@@ -1,0 +1,125 @@
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { mdns } from '@libp2p/mdns'
+import { bootstrap } from '@libp2p/bootstrap'
+import { kadDHT, type KadDHT } from '@libp2p/kad-dht'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { preSharedKey } from '@libp2p/pnet'
+import type { Identify } from '@libp2p/identify'
+import type { Ping } from '@libp2p/ping'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import type { PrivateKey, ServiceMap } from '@libp2p/interface'
+import { ANNOUNCE_TOPIC, MAX_ANNOUNCEMENT_BYTES } from '../protocols/announce.ts'
+import { version } from '../version.ts'
+
+/**
+ * The one place that decides which libp2p services a mesh peer runs.
+ * Callers add their own protocol services (work, blob) through `services`.
+ */
+
+export const DHT_PROTOCOL = '/mesh/kad/1.0.0'
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
+export const DEFAULT_MDNS_SERVICE_TAG = 'constellation-mesh'
+export const DEFAULT_MDNS_INTERVAL_MS = 5_000
+
+export interface MeshServices extends ServiceMap {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+export type ServiceFactories = Record<string, (components: any) => unknown>
+
+export interface MeshLibp2pOptions<Extra extends ServiceFactories = {}> {
+  readonly privateKey: PrivateKey
+  readonly listen?: string[]
+  readonly bootstrap?: string[]
+  readonly mdns?: boolean
+  readonly mdnsServiceTag?: string
+  readonly mdnsIntervalMs?: number
+  /** A swarm key file's bytes (see swarm-key.ts): only peers with the same key connect. */
+  readonly swarmKey?: Uint8Array
+  /** Display name, sent to peers in identify's agent version. */
+  readonly name?: string
+  readonly services?: Extra
+}
+
+export type MeshLibp2p<Extra extends ServiceFactories = {}> = Libp2p<MeshServices & { [K in keyof Extra]: ReturnType<Extra[K]> }>
+
+/** Identify's agent version carries the display name: `mesh/<version> name=<uri-encoded>`. */
+export function agentVersionFor (name?: string): string {
+  return name == null || name === '' ? `mesh/${version}` : `mesh/${version} name=${encodeURIComponent(name)}`
+}
+
+export function nameFromAgentVersion (agentVersion: string): string | undefined {
+  const match = /^mesh\/\S+ name=(\S+)$/.exec(agentVersion)
+  if (match == null) return undefined
+  try {
+    return decodeURIComponent(match[1]).slice(0, 64)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Gossipsub scores only topics it has parameters for. Announcements are rare
+ * (one per project every few seconds), so delivery-rate penalties are off;
+ * invalid messages cost a lot: two push a peer below the graylist threshold.
+ */
+const announceTopicScore = createTopicScoreParams({
+  topicWeight: 1,
+  timeInMeshWeight: 0.1,
+  timeInMeshQuantum: 1000,
+  timeInMeshCap: 100,
+  firstMessageDeliveriesWeight: 1,
+  firstMessageDeliveriesDecay: 0.9,
+  firstMessageDeliveriesCap: 10,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -20,
+  invalidMessageDeliveriesDecay: 0.95
+})
+
+/** Returns the node unstarted, so the caller can attach listeners before discovery begins. */
+export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (options: MeshLibp2pOptions<Extra>): Promise<MeshLibp2p<Extra>> {
+  const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
+  if (options.mdns !== false) {
+    peerDiscovery.push(mdns({
+      serviceTag: options.mdnsServiceTag ?? DEFAULT_MDNS_SERVICE_TAG,
+      interval: options.mdnsIntervalMs ?? DEFAULT_MDNS_INTERVAL_MS
+    }))
+  }
+  if (options.bootstrap != null && options.bootstrap.length > 0) {
+    peerDiscovery.push(bootstrap({ list: options.bootstrap }))
+  }
+  const node = await createLibp2p({
+    start: false,
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen ?? DEFAULT_LISTEN },
+    nodeInfo: { name: 'mesh', version, userAgent: agentVersionFor(options.name) },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...(options.swarmKey != null ? { connectionProtector: preSharedKey({ psk: options.swarmKey }) } : {}),
+    peerDiscovery,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      // Server mode even on private addresses: a lab's DHT lives on its LAN.
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        allowedTopics: [ANNOUNCE_TOPIC],
+        maxInboundDataLength: 4 * MAX_ANNOUNCEMENT_BYTES,
+        scoreParams: { topics: { [ANNOUNCE_TOPIC]: announceTopicScore } }
+      }),
+      ...options.services
+    } as any
+  })
+  return node as unknown as MeshLibp2p<Extra>
+}

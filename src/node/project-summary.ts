@@ -1,0 +1,44 @@
+import type { ProjectManifest } from '../protocols/manifest-codec.ts'
+import type { AnnouncedProgress } from '../protocols/announce.ts'
+import type { ProjectStatus, ProjectSummary } from './types.ts'
+
+/** "512x256 · 256x512" for several inputs; "10000 rows -> 3 cols" for a single-input (map) project. */
+export function projectDims (manifest: Pick<ProjectManifest, 'inputs' | 'outputCols'>): string {
+  if (manifest.inputs.length === 1) return `${manifest.inputs[0].rows} rows -> ${manifest.outputCols} cols`
+  return manifest.inputs.map(input => `${input.rows}x${input.cols}`).join(' · ')
+}
+
+function customWgslOf (params: unknown): string | undefined {
+  const wgsl = (params as { wgsl?: unknown } | null)?.wgsl
+  return typeof wgsl === 'string' ? wgsl : undefined
+}
+
+export interface SummaryState {
+  readonly progress: AnnouncedProgress
+  readonly own: boolean
+  readonly offline: boolean
+  readonly lastHeard: number
+  readonly ownerName?: string
+}
+
+export function summarizeProject (manifest: ProjectManifest, state: SummaryState): ProjectSummary {
+  const status: ProjectStatus = state.offline ? 'offline' : state.progress.status
+  const customWgsl = customWgslOf(manifest.params)
+  return {
+    id: manifest.id,
+    name: manifest.name,
+    description: manifest.description,
+    owner: manifest.owner,
+    ...(state.ownerName != null ? { ownerName: state.ownerName } : {}),
+    kernel: manifest.kernel,
+    dims: projectDims(manifest),
+    chunks: { done: state.progress.done, total: state.progress.total },
+    volunteers: state.progress.volunteers,
+    own: state.own,
+    status,
+    ...(customWgsl != null ? { customWgsl } : {}),
+    verification: manifest.verification,
+    createdAt: manifest.createdAt,
+    lastHeard: state.lastHeard
+  }
+}
