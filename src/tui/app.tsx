@@ -1,0 +1,94 @@
+import { useCallback, useMemo, useReducer, useRef, useState, type ReactNode } from 'react'
+import { useApp, useInput, useWindowSize } from 'ink'
+import type { Notice } from './components/frame.tsx'
+import type { MeshPort } from './mesh-port.ts'
+import { initialNavigation, navigate, tabs, type NavigationState } from './navigation.ts'
+import { ThemeContext, colorEnabled } from './theme.tsx'
+import { UiContext, type UiContextValue } from './ui-context.tsx'
+import { AcceptWgslView } from './views/accept-wgsl-view.tsx'
+import { DashboardView } from './views/dashboard-view.tsx'
+import { HealthView } from './views/health-view.tsx'
+import { HistoryView } from './views/history-view.tsx'
+import { HomeView } from './views/home-view.tsx'
+import { LeaderboardView } from './views/leaderboard-view.tsx'
+import { PublishView } from './views/publish-view.tsx'
+import { VolunteerView } from './views/volunteer-view.tsx'
+
+export interface AppProps {
+  readonly port: MeshPort
+  /** Colour on or off; NO_COLOR decides when absent. */
+  readonly color?: boolean
+  /** Where the app starts (the home tab by default). */
+  readonly initial?: NavigationState
+}
+
+/**
+ * The terminal UI: numbered tabs, project screens over them, and keys that
+ * work everywhere (1-6, tab, esc, q). Quitting releases this peer's leases
+ * before the app exits; the caller then stops the peer.
+ */
+export function App ({ port, color, initial = initialNavigation }: AppProps): ReactNode {
+  const { columns, rows } = useWindowSize()
+  const [navigation, dispatch] = useReducer(navigate, initial)
+  const [notice, setNotice] = useState<Notice>()
+  const [capturingText, setCapturingText] = useState(false)
+  const quitting = useRef(false)
+  const { exit } = useApp()
+
+  const quit = useCallback(() => {
+    if (quitting.current) return
+    quitting.current = true
+    setNotice({ text: 'stopping: releasing leases…', tone: 'muted' })
+    void (async () => {
+      try {
+        const status = await port.volunteerStatus()
+        if (status.projectId != null) await port.leave()
+      } finally {
+        exit()
+      }
+    })()
+  }, [port, exit])
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') return quit()
+    if (capturingText) return
+    if (input === 'q') quit()
+    else if (/^[1-9]$/.test(input) && Number(input) <= tabs.length) dispatch({ type: 'tab', tab: tabs[Number(input) - 1].id })
+    else if (key.tab) dispatch({ type: 'next-tab', step: key.shift ? -1 : 1 })
+    else if (key.escape) dispatch({ type: 'back' })
+  })
+
+  const ui = useMemo<UiContextValue>(() => ({
+    port,
+    navigation,
+    navigate: dispatch,
+    notice,
+    notify: setNotice,
+    setCapturingText,
+    width: columns,
+    height: rows
+  }), [port, navigation, notice, columns, rows])
+  const theme = useMemo(() => ({ color: color ?? colorEnabled() }), [color])
+
+  return (
+    <ThemeContext.Provider value={theme}>
+      <UiContext.Provider value={ui}>
+        <CurrentView navigation={navigation} />
+      </UiContext.Provider>
+    </ThemeContext.Provider>
+  )
+}
+
+function CurrentView ({ navigation }: { readonly navigation: NavigationState }): ReactNode {
+  const { overlay, tab } = navigation
+  if (overlay?.kind === 'dashboard') return <DashboardView key={overlay.projectId} projectId={overlay.projectId} />
+  if (overlay?.kind === 'accept-wgsl') return <AcceptWgslView key={overlay.projectId} projectId={overlay.projectId} />
+  switch (tab) {
+    case 'home': return <HomeView />
+    case 'publish': return <PublishView />
+    case 'volunteer': return <VolunteerView />
+    case 'leaderboard': return <LeaderboardView />
+    case 'health': return <HealthView />
+    case 'history': return <HistoryView />
+  }
+}

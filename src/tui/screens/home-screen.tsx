@@ -1,0 +1,112 @@
+import type { ReactNode } from 'react'
+import { Box } from 'ink'
+import type { DeviceSummary, PeerSummary, ProjectSummary } from '../../node/types.ts'
+import { Heading } from '../components/heading.tsx'
+import { progressBar } from '../components/progress-bar.tsx'
+import { Table, type Column, type Row } from '../components/table.tsx'
+import { formatAgo, formatMs, formatPercent, peerLabel, shortId } from '../format.ts'
+import { Styled, type Tone } from '../theme.tsx'
+
+export interface SelfSummary {
+  readonly peerId: string
+  readonly name: string
+  readonly device: DeviceSummary
+}
+
+export interface HomeScreenProps {
+  readonly self: SelfSummary
+  readonly peers?: readonly PeerSummary[]
+  readonly projects?: readonly ProjectSummary[]
+  /** Index of the highlighted project. */
+  readonly selected: number
+  readonly width: number
+  readonly height: number
+  readonly now: number
+}
+
+export const homeKeys = [
+  { key: '↑↓', label: 'select' },
+  { key: 'enter', label: 'open/join' },
+  { key: '1-6', label: 'screens' },
+  { key: 'q', label: 'quit' }
+]
+
+const projectColumns: Column[] = [
+  { key: 'name', header: 'project', width: 10, flex: true },
+  { key: 'owner', header: 'owner', width: 10, dropOrder: 3 },
+  { key: 'kernel', header: 'kernel', width: 6 },
+  { key: 'dims', header: 'size', width: 17, dropOrder: 2 },
+  { key: 'progress', header: 'progress', width: 15 },
+  { key: 'volunteers', header: 'vols', width: 4, align: 'right' },
+  { key: 'status', header: 'status', width: 7, dropOrder: 1 }
+]
+
+const peerColumns: Column[] = [
+  { key: 'name', header: 'peer', width: 10, flex: true },
+  { key: 'id', header: 'id', width: 8 },
+  { key: 'state', header: 'state', width: 9 },
+  { key: 'rtt', header: 'rtt', width: 8, align: 'right' },
+  { key: 'seen', header: 'seen', width: 9, align: 'right', dropOrder: 2 },
+  { key: 'address', header: 'address', width: 14, flex: true, dropOrder: 1 }
+]
+
+export const statusTones: Record<ProjectSummary['status'], Tone> = { running: 'accent', done: 'good', failed: 'bad', offline: 'muted' }
+
+/** A one-line description of the compute device: what runs chunks on this peer. */
+export function deviceLine (device: DeviceSummary): string {
+  if (device.backend === 'cpu') return `CPU reference (no WebGPU adapter) ${device.description}`.trim()
+  return `${device.description} (${device.backend}, ${device.featureLevel})`
+}
+
+export function HomeScreen ({ self, peers, projects, selected, width, height, now }: HomeScreenProps): ReactNode {
+  const fixedLines = 7
+  const spare = Math.max(2, height - fixedLines)
+  const peerRows = Math.max(1, Math.min(Math.max(1, peers?.length ?? 1), Math.floor(spare / 3)))
+  const projectRows = Math.max(1, spare - peerRows)
+  const connected = peers?.filter(p => p.connected).length ?? 0
+
+  const projectRowsData: Row[] = (projects ?? []).map(p => ({
+    key: p.id,
+    cells: {
+      name: p.own ? `${p.name} (yours)` : p.name,
+      owner: p.own ? 'you' : peerLabel(p.owner, p.ownerName),
+      kernel: p.customWgsl != null ? `${p.kernel}*` : p.kernel,
+      dims: p.dims,
+      progress: `${progressBar(p.chunks.total === 0 ? 0 : p.chunks.done / p.chunks.total, 10)} ${formatPercent(p.chunks.total === 0 ? 0 : p.chunks.done / p.chunks.total).padStart(4)}`,
+      volunteers: String(p.volunteers),
+      status: { text: p.status, tone: statusTones[p.status] }
+    }
+  }))
+  const peerRowsData: Row[] = (peers ?? []).map(p => ({
+    key: p.id,
+    tone: p.connected ? undefined : 'muted',
+    cells: {
+      name: peerLabel(p.id, p.name),
+      id: shortId(p.id),
+      state: p.connected ? { text: 'connected', tone: 'good' } : 'seen',
+      rtt: p.rttMs != null ? formatMs(p.rttMs) : '--',
+      seen: formatAgo(p.lastSeen, now),
+      address: p.addresses[0] ?? ''
+    }
+  }))
+
+  return (
+    <Box flexDirection='column' width={width}>
+      <Styled wrap='truncate'>
+        <Styled bold>{self.name}</Styled>
+        <Styled tone='muted'> {shortId(self.peerId)}  </Styled>
+        <Styled tone={self.device.backend === 'cpu' ? 'warn' : 'plain'}>{deviceLine(self.device)}</Styled>
+      </Styled>
+      <Styled> </Styled>
+      <Heading>Projects ({projects?.length ?? 0}){projects?.some(p => p.customWgsl != null) === true ? '   * runs the researcher\'s own WGSL' : ''}</Heading>
+      {projects == null
+        ? <Styled tone='muted'>looking for projects…</Styled>
+        : <Table columns={projectColumns} rows={projectRowsData} width={width} maxRows={projectRows} selected={projects.length > 0 ? selected : undefined} emptyText='none yet: publish one (2) or wait for peers on your network' />}
+      <Styled> </Styled>
+      <Heading>Peers ({connected} connected)</Heading>
+      {peers == null
+        ? <Styled tone='muted'>starting…</Styled>
+        : <Table columns={peerColumns} rows={peerRowsData} width={width} maxRows={peerRows} emptyText='none yet: other mesh peers on this network appear here' />}
+    </Box>
+  )
+}

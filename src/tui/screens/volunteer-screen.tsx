@@ -1,0 +1,90 @@
+import type { ReactNode } from 'react'
+import { Box } from 'ink'
+import type { DeviceSummary, ProjectSummary, VolunteerPrefs, VolunteerStatus } from '../../node/types.ts'
+import { Heading } from '../components/heading.tsx'
+import { ProgressBar } from '../components/progress-bar.tsx'
+import { formatFlops, formatPercent, peerLabel, shortId } from '../format.ts'
+import { Styled, type Tone } from '../theme.tsx'
+import { deviceLine } from './home-screen.tsx'
+
+export interface VolunteerScreenProps {
+  readonly status?: VolunteerStatus
+  readonly prefs?: VolunteerPrefs
+  /** The project contributed to, when this peer knows it. */
+  readonly project?: ProjectSummary
+  readonly device: DeviceSummary
+  readonly width: number
+  readonly height: number
+}
+
+export const volunteerKeys = [
+  { key: 'space', label: 'pause/resume' },
+  { key: 's', label: 'stop' },
+  { key: 'd', label: 'duty cycle' },
+  { key: 'w', label: 'custom WGSL' },
+  { key: '1-6', label: 'screens' },
+  { key: 'q', label: 'quit' }
+]
+
+/** The duty cycles `d` steps through. */
+export const dutyCycleSteps = [1, 0.75, 0.5, 0.25]
+
+const stateTones: Record<VolunteerStatus['state'], Tone> = {
+  idle: 'muted', fetching: 'info', computing: 'good', paused: 'warn', waiting: 'muted', stopped: 'muted'
+}
+
+function stateText (status: VolunteerStatus): string {
+  switch (status.state) {
+    case 'computing': return status.currentChunk != null ? `computing chunk ${status.currentChunk}` : 'computing'
+    case 'fetching': return status.currentChunk != null ? `fetching chunk ${status.currentChunk}` : 'fetching inputs'
+    case 'waiting': return 'waiting for work'
+    default: return status.state
+  }
+}
+
+export function VolunteerScreen ({ status, prefs, project, device, width }: VolunteerScreenProps): ReactNode {
+  const contributing = status?.projectId != null
+  return (
+    <Box flexDirection='column' width={width}>
+      <Heading>Contributing</Heading>
+      {!contributing && <Styled tone='muted' wrap='truncate'>not contributing: pick a project on Home (1) and press enter</Styled>}
+      {contributing && (
+        <Styled wrap='truncate'>
+          <Styled bold>{project?.name ?? shortId(status.projectId ?? '')}</Styled>
+          <Styled tone='muted'> {shortId(status.projectId ?? '')}</Styled>
+          {project != null && <Styled> by {peerLabel(project.owner, project.ownerName)} · {project.kernel} {project.dims}</Styled>}
+        </Styled>
+      )}
+      {contributing && project != null && (
+        <Box flexShrink={0}>
+          <ProgressBar ratio={project.chunks.total === 0 ? 0 : project.chunks.done / project.chunks.total} width={Math.max(10, width - 24)} />
+          <Styled>  {project.chunks.done}/{project.chunks.total} chunks</Styled>
+        </Box>
+      )}
+      <Styled wrap='truncate'>
+        <Styled tone='muted'>State       </Styled>
+        {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={stateTones[status.state]} bold>{stateText(status)}</Styled>}
+      </Styled>
+      <Styled wrap='truncate'><Styled tone='muted'>Device      </Styled>{deviceLine(device)}</Styled>
+      {device.fallbackReasons.length > 0 && <Styled tone='muted' wrap='truncate'>            {device.fallbackReasons.join('; ')}</Styled>}
+      <Styled> </Styled>
+      <Heading>Credits</Heading>
+      <Styled wrap='truncate'>
+        <Styled bold>{formatFlops(status?.creditsFlops ?? 0)}</Styled> verified
+        <Styled tone='muted'> · {status?.receipts ?? 0} receipts · {status?.chunksComputed ?? 0} chunks computed</Styled>
+      </Styled>
+      {status?.lastError != null && <Styled tone='bad' wrap='truncate'>Last error: {status.lastError}</Styled>}
+      <Styled> </Styled>
+      <Heading>Preferences</Heading>
+      <Styled wrap='truncate'>
+        <Styled tone='muted'>Paused      </Styled>{prefs == null ? '…' : prefs.paused ? <Styled tone='warn'>yes</Styled> : 'no'}
+      </Styled>
+      <Styled wrap='truncate'>
+        <Styled tone='muted'>Duty cycle  </Styled>{prefs == null ? '…' : `GPU busy at most ${formatPercent(prefs.maxDutyCycle)} of the time`}
+      </Styled>
+      <Styled wrap='truncate'>
+        <Styled tone='muted'>Custom WGSL </Styled>{prefs == null ? '…' : prefs.acceptCustomWgsl ? 'asked per project (shown before joining)' : 'off: built-in kernels only'}
+      </Styled>
+    </Box>
+  )
+}

@@ -1,0 +1,52 @@
+import type { ReactNode } from 'react'
+import { useInput } from 'ink'
+import { bodyHeight } from '../components/frame.tsx'
+import { useAction } from '../hooks/use-action.ts'
+import { useCaptureText } from '../hooks/use-capture-text.ts'
+import { useExportForm } from '../hooks/use-export-form.ts'
+import { usePortData } from '../hooks/use-port-data.ts'
+import { DashboardScreen, dashboardKeys, exportKeys } from '../screens/dashboard-screen.tsx'
+import { Styled } from '../theme.tsx'
+import { useUi } from '../ui-context.tsx'
+import { ScreenFrame } from './screen-frame.tsx'
+
+export interface DashboardViewProps {
+  readonly projectId: string
+}
+
+export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
+  const ui = useUi()
+  const { port } = ui
+  const { data, error } = usePortData(port, `dashboard:${projectId}`, async () => ({ stats: await port.projectStats(projectId) }))
+  const stats = data?.stats
+  const [exportForm, dispatch] = useExportForm()
+  const action = useAction(ui.notify)
+  useCaptureText(exportForm != null)
+
+  useInput((input, key) => {
+    if (exportForm == null) {
+      if (input === 'x' && stats != null) dispatch({ type: 'open', projectName: stats.project.name })
+      return
+    }
+    if (key.escape) dispatch({ type: 'close' })
+    else if (key.leftArrow) dispatch({ type: 'format', step: -1 })
+    else if (key.rightArrow) dispatch({ type: 'format', step: 1 })
+    else if (key.backspace || key.delete) dispatch({ type: 'erase' })
+    else if (key.return) {
+      const { format, path } = exportForm
+      dispatch({ type: 'close' })
+      void action.run(`exporting to ${path}`, async () => {
+        await port.exportProject(projectId, format, path)
+        return `exported ${stats?.project.name ?? projectId} to ${path}`
+      })
+    } else if (input !== '' && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input })
+  })
+
+  return (
+    <ScreenFrame keys={exportForm != null ? exportKeys : dashboardKeys}>
+      {data == null && <Styled tone={error != null ? 'bad' : 'muted'}>{error ?? 'loading…'}</Styled>}
+      {data != null && stats == null && <Styled tone='warn'>this peer does not coordinate project {projectId} (esc to go back)</Styled>}
+      {stats != null && <DashboardScreen stats={stats} exportForm={exportForm} width={ui.width} height={bodyHeight(ui.height)} />}
+    </ScreenFrame>
+  )
+}

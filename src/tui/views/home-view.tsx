@@ -1,0 +1,35 @@
+import type { ReactNode } from 'react'
+import { useInput } from 'ink'
+import { bodyHeight } from '../components/frame.tsx'
+import { useAction } from '../hooks/use-action.ts'
+import { usePortData } from '../hooks/use-port-data.ts'
+import { useSelection } from '../hooks/use-selection.ts'
+import { HomeScreen, homeKeys } from '../screens/home-screen.tsx'
+import { useUi } from '../ui-context.tsx'
+import { openProject } from './join-project.ts'
+import { ScreenFrame } from './screen-frame.tsx'
+
+export function HomeView (): ReactNode {
+  const ui = useUi()
+  const { port } = ui
+  const { data } = usePortData(port, 'home', async () => ({ peers: await port.peers(), projects: await port.projects() }))
+  const projects = data?.projects
+  const selection = useSelection(projects?.length ?? 0)
+  const { move } = selection
+  const action = useAction(ui.notify)
+
+  useInput((_input, key) => {
+    if (key.upArrow) move(-1)
+    else if (key.downArrow) move(1)
+    else if (key.pageUp) move(-10)
+    else if (key.pageDown) move(10)
+    else if (key.return && projects?.[selection.current()] != null) openProject(projects[selection.current()], ui, action)
+  })
+
+  return (
+    <ScreenFrame keys={homeKeys}>
+      <HomeScreen self={{ peerId: port.peerId, name: port.name, device: port.device }} peers={data?.peers} projects={projects}
+        selected={selection.index} width={ui.width} height={bodyHeight(ui.height)} now={Date.now()} />
+    </ScreenFrame>
+  )
+}
