@@ -83,12 +83,24 @@ function fp32Bytes (matrix: Matrix): Uint8Array {
   return new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength)
 }
 
+/** A spec checked against its kernel: everything of the manifest but the input hashes. */
+export interface ProjectPlan {
+  readonly kernel: Kernel<any>
+  readonly params: unknown
+  readonly paramsJson: string
+  readonly shapes: InputShape[]
+  readonly outputCols: number
+  readonly rowsPerChunk: number
+  readonly chunkCount: number
+  readonly verification: VerificationPolicy
+}
+
 /**
- * Checks a spec with its kernel, stores its inputs as own blobs and returns
- * the signed manifest. Throws an InputError (ProjectSpecError or the kernel's
- * KernelInputError) for anything the researcher must fix.
+ * Checks a spec with its kernel (params, input shapes, chunking, verification)
+ * without storing anything. Throws an InputError (ProjectSpecError or the
+ * kernel's KernelInputError) for anything the researcher must fix.
  */
-export async function buildProject (spec: ProjectSpec, options: BuildProjectOptions): Promise<ProjectManifest> {
+export function planProject (spec: ProjectSpec, limits: DeviceLimits = PORTABLE_DEVICE_LIMITS): ProjectPlan {
   checkText(spec.name, 'name', MAX_NAME_LENGTH, 1)
   checkText(spec.description ?? '', 'description', MAX_DESCRIPTION_LENGTH, 0)
   const kernel = getKernel(spec.kernel)
@@ -106,12 +118,24 @@ export async function buildProject (spec: ProjectSpec, options: BuildProjectOpti
   kernel.validateInputs(params, shapes)
   const split = shapes.find(shape => shape.name === kernel.splitInput)
   if (split == null) throw new ProjectSpecError(`the ${kernel.id} kernel needs an input named '${kernel.splitInput}'`)
-  const maxRows = kernel.maxRowsPerChunk(params, shapes, options.limits ?? PORTABLE_DEVICE_LIMITS)
+  const maxRows = kernel.maxRowsPerChunk(params, shapes, limits)
   if (maxRows < 1) throw new ProjectSpecError(`the inputs are too large: not even one row of '${split.name}' fits a device's buffers`)
   const rowsPerChunk = resolveRowsPerChunk(spec.rowsPerChunk, split.rows, maxRows)
-  const chunkCount = planChunks(split.rows, rowsPerChunk).length
-  const verification = resolveVerification(kernel, spec.verification)
+  return {
+    kernel,
+    params,
+    paramsJson,
+    shapes,
+    outputCols: kernel.outputCols(params, shapes),
+    rowsPerChunk,
+    chunkCount: planChunks(split.rows, rowsPerChunk).length,
+    verification: resolveVerification(kernel, spec.verification)
+  }
+}
 
+/** Plans a spec, stores its inputs as own blobs and returns the signed manifest. */
+export async function buildProject (spec: ProjectSpec, options: BuildProjectOptions): Promise<ProjectManifest> {
+  const plan = planProject(spec, options.limits)
   const inputs = []
   for (const { name, matrix } of spec.inputs) {
     const blob = await options.blobs.put(fp32Bytes(matrix), { own: true })
@@ -121,13 +145,13 @@ export async function buildProject (spec: ProjectSpec, options: BuildProjectOpti
     return await signManifest({
       name: spec.name,
       description: spec.description ?? '',
-      kernel: kernel.id,
-      paramsJson,
+      kernel: plan.kernel.id,
+      paramsJson: plan.paramsJson,
       inputs,
-      outputCols: kernel.outputCols(params, shapes),
-      rowsPerChunk,
-      chunkCount,
-      verification,
+      outputCols: plan.outputCols,
+      rowsPerChunk: plan.rowsPerChunk,
+      chunkCount: plan.chunkCount,
+      verification: plan.verification,
       createdAt: options.now ?? Date.now()
     }, options.privateKey)
   } catch (err) {

@@ -1,0 +1,60 @@
+import type { GlobalOptions } from './global-options.ts'
+import type { Output } from './command.ts'
+import type { MeshNode, MeshNodeOptions } from '../node/mesh-node.ts'
+import { readSwarmKeyFile } from '../node/swarm-key.ts'
+
+/** Separates meshes on one LAN without encryption (tests run several side by side). */
+export const MDNS_TAG_ENV = 'MESH_MDNS_SERVICE_TAG'
+
+/** MeshNode options from the global flags; reads the swarm key file (exit 2 when missing or bad). */
+export async function nodeOptionsFrom (global: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<MeshNodeOptions> {
+  const tag = env[MDNS_TAG_ENV]
+  return {
+    dataDir: global.dataDir,
+    listen: global.listen,
+    bootstrap: global.bootstrap,
+    mdns: global.mdns,
+    ...(tag != null && tag !== '' ? { mdnsServiceTag: tag } : {}),
+    ...(global.swarmKeyFile != null ? { swarmKey: await readSwarmKeyFile(global.swarmKeyFile) } : {}),
+    ...(global.name != null ? { name: global.name } : {})
+  }
+}
+
+/** The first line of every long-running headless command. */
+export function reportStarted (out: Output, node: MeshNode<any>, json: boolean): void {
+  if (json) {
+    out.json({ event: 'started', peerId: node.peerId, addresses: node.addresses() })
+  } else {
+    out.info(`mesh: peer ${node.peerId} (${node.name}) listening on ${node.addresses().join(' ')}`)
+  }
+}
+
+/** Prints peers joining and leaving and rejected messages while a command runs. */
+export function reportNodeEvents (out: Output, node: MeshNode<any>, json: boolean): void {
+  node.addEventListener('peer:joined', ({ detail }) => {
+    if (json) out.json({ event: 'peer:joined', peer: detail.id, name: detail.name })
+    else out.info(`mesh: peer joined ${detail.name ?? ''} ${detail.id}`)
+  })
+  node.addEventListener('peer:left', ({ detail }) => {
+    if (json) out.json({ event: 'peer:left', peer: detail.id })
+    else out.info(`mesh: peer left ${detail.id}`)
+  })
+  node.addEventListener('rejected', ({ detail }) => {
+    if (json) out.json({ event: 'rejected', ...detail })
+    else out.info(`mesh: rejected ${detail.what} from ${detail.from ?? 'unknown'}: ${detail.reason}`)
+  })
+}
+
+/** Resolves when the command is interrupted (SIGINT/SIGTERM) or after ms. */
+export async function waitUntilAborted (signal: AbortSignal, ms?: number): Promise<void> {
+  if (signal.aborted) return
+  await new Promise<void>(resolve => {
+    const timer = ms == null ? undefined : setTimeout(done, ms)
+    function done (): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

@@ -1,0 +1,88 @@
+import { test, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { runMesh } from '../helpers/run-mesh.ts'
+import { makeTempDir } from '../helpers/tmpdir.ts'
+import { writeNpyMatrix } from '../../src/compute/data/npy.ts'
+import { generateMatrix } from '../../src/compute/data/generate.ts'
+
+const dir = await makeTempDir('mesh-cli-errors-')
+after(async () => { await dir.remove() })
+const file = (name: string): string => join(dir.path, name)
+
+/** A .npy file with any header (dtype, shape) and `dataBytes` zero bytes of data. */
+async function writeRawNpy (path: string, descr: string, shape: string, dataBytes: number): Promise<void> {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`
+  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n'
+  const prefix = Buffer.alloc(10)
+  Buffer.from('\x93NUMPY', 'latin1').copy(prefix)
+  prefix[6] = 1
+  prefix.writeUInt16LE(header.length, 8)
+  await writeFile(path, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.alloc(dataBytes)]))
+}
+
+await writeNpyMatrix(file('a4x3.npy'), generateMatrix(4, 3, 1))
+await writeNpyMatrix(file('b5x2.npy'), generateMatrix(5, 2, 2))
+await writeNpyMatrix(file('b3x2.npy'), generateMatrix(3, 2, 3))
+await writeRawNpy(file('f64.npy'), '<f8', '(3, 3)', 72)
+await writeRawNpy(file('vector.npy'), '<f4', '(9,)', 36)
+await writeFile(file('not.npy'), 'this is not a numpy file')
+await writeFile(file('rows.csv'), 'x,y\n1,2\n3,4\n')
+await writeFile(file('bad.wgsl'), 'fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {\n  return row\n}\n')
+await writeFile(file('bad.key'), 'not a key\n')
+
+const dataDir = ['--data-dir', file('peer')]
+const cases: Array<{ args: string[], message: RegExp }> = [
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--bogus'], message: /unknown option '--bogus'/ },
+  { args: ['publish', '--size', '8'], message: /--kernel is required/ },
+  { args: ['publish', '--kernel', 'fft', '--size', '8'], message: /unknown kernel 'fft'/ },
+  { args: ['publish', '--kernel', 'matmul'], message: /exactly one of --size N, --shape MxKxN, or --a A\.npy --b B\.npy/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', 'abc'], message: /--size expects an integer from 1 to \d+ \(got 'abc'\)/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '12abc'], message: /--size expects an integer/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '0'], message: /--size expects an integer from 1/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--seed=-1'], message: /--seed expects an integer from 0/ },
+  { args: ['publish', '--kernel', 'matmul', '--shape', '2x3'], message: /--shape expects MxKxN/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--redundancy', '0'], message: /--redundancy expects an integer from 1 to 16/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--spot-check', '1.5'], message: /--spot-check expects a number from 0 to 1/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--rows-per-chunk', '2.5'], message: /--rows-per-chunk expects an integer/ },
+  { args: ['publish', '--kernel', 'matmul', '--a', file('missing.npy'), '--b', file('b3x2.npy')], message: /missing\.npy: no such file/ },
+  { args: ['publish', '--kernel', 'matmul', '--a', file('a4x3.npy')], message: /--a and --b go together/ },
+  { args: ['publish', '--kernel', 'matmul', '--a', file('f64.npy'), '--b', file('b3x2.npy')], message: /f64\.npy: .*float64/ },
+  { args: ['publish', '--kernel', 'matmul', '--a', file('vector.npy'), '--b', file('b3x2.npy')], message: /vector\.npy: .*2-D/ },
+  { args: ['publish', '--kernel', 'matmul', '--a', file('not.npy'), '--b', file('b3x2.npy')], message: /not\.npy: / },
+  { args: ['publish', '--kernel', 'matmul', '--a', file('a4x3.npy'), '--b', file('b5x2.npy')], message: /A is 4x3 and B is 5x2/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--wgsl', file('bad.wgsl')], message: /--wgsl does not apply to the matmul kernel/ },
+  { args: ['publish', '--kernel', 'map', '--data', file('rows.csv')], message: /map kernel needs --wgsl FILE, --data FILE and --out-cols N/ },
+  { args: ['publish', '--kernel', 'map', '--wgsl', file('none.wgsl'), '--data', file('rows.csv'), '--out-cols', '1'], message: /none\.wgsl: cannot read WGSL source \(no such file\)/ },
+  { args: ['publish', '--kernel', 'map', '--wgsl', file('bad.wgsl'), '--data', file('rows.csv'), '--out-cols', '1', '--spot-check', '0.5'], message: /no CPU reference to spot-check/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('none.key'), ...dataDir], message: /none\.key: cannot read swarm key \(no such file\)/ },
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },
+  { args: ['projects', '--wait', 'soon'], message: /--wait expects a number from 0/ },
+  { args: ['projects', '--wait', '1', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },
+  { args: ['swarm-key', 'extra'], message: /unexpected argument 'extra'/ }
+]
+
+test('each bad input exits 2 with one line naming the problem', async () => {
+  // Two at a time: each case is a real CLI process.
+  const queue = [...cases]
+  const failures: string[] = []
+  await Promise.all([0, 1].map(async () => {
+    for (let next = queue.shift(); next != null; next = queue.shift()) {
+      const { code, stdout, stderr } = await runMesh(next.args, { timeoutMs: 60_000 })
+      const lines = stderr.trim().split('\n')
+      const problem = code !== 2
+        ? `exit ${code}`
+        : lines.length !== 1 ? `${lines.length} lines on stderr` : !next.message.test(lines[0]) ? 'unexpected message' : stdout !== '' ? 'output on stdout' : undefined
+      if (problem != null) failures.push(`mesh ${next.args.join(' ')}: ${problem}: ${stderr.trim()}`)
+    }
+  }))
+  assert.deepEqual(failures, [])
+})
+
+test('a WGSL compile error in a map project exits 2 naming the line', async () => {
+  const { code, stderr } = await runMesh(['publish', '--kernel', 'map', '--wgsl', file('bad.wgsl'), '--data', file('rows.csv'), '--out-cols', '2', '--data-dir', file('peer')])
+  assert.equal(code, 2)
+  // The GPU driver may print its own warnings first; ours is the last line.
+  assert.match(stderr.trim().split('\n').at(-1) ?? '', /^mesh: WGSL error at line \d+/)
+})
