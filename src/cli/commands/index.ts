@@ -1,4 +1,6 @@
 import type { Command } from '../command.ts'
+import { benchCommand } from './bench.ts'
+import { gpuCommand } from './gpu.ts'
 import { publishCommand } from './publish.ts'
 import { projectsCommand } from './projects.ts'
 import { swarmKeyCommand } from './swarm-key.ts'
@@ -11,4 +13,6 @@ export const commands: Command[] = [
   publishCommand,
   projectsCommand,
   swarmKeyCommand,
+  gpuCommand,
+  benchCommand,
 ]

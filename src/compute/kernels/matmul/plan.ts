@@ -1,15 +1,19 @@
 import { KernelInputError, type ChunkWork } from '../../kernel.ts'
 import type { GpuCapabilities, GpuDispatch, GpuProgramSource } from '../../gpu-program.ts'
-import { chooseTile, tileKey, type MatmulTile } from './tiles.ts'
+import { chooseTiles, isAligned, tileKey, type MatmulTile } from './tiles.ts'
 import { matmulWgsl } from './wgsl.ts'
 
 /** The general (any shape) program of the tile this device prefers. */
 export function matmulProgram (_params: unknown, _inputs: unknown, capabilities: GpuCapabilities): GpuProgramSource {
-  return programFor(chooseTile(capabilities), false)
+  return programFor(chooseTiles(capabilities).general, false)
 }
 
+/** Plans with the aligned tile when the chunk's shape is a multiple of it, else the general one. */
 export function planMatmul (work: ChunkWork<unknown>, capabilities: GpuCapabilities): GpuDispatch {
-  return planMatmulWithTile(work, chooseTile(capabilities))
+  const tiles = chooseTiles(capabilities)
+  const n = work.shared.b?.cols ?? 0
+  const m = work.range.rowEnd - work.range.rowStart
+  return planMatmulWithTile(work, isAligned(tiles.aligned, m, work.rowCols, n) ? tiles.aligned : tiles.general)
 }
 
 /** One chunk's dispatch with a given tile (benchmarks try several). */
@@ -22,7 +26,7 @@ export function planMatmulWithTile (work: ChunkWork<unknown>, tile: MatmulTile):
   if (b.rows !== k || work.rows.length !== m * k) {
     throw new KernelInputError(`matmul: chunk of ${m}x${k} does not match B ${b.rows}x${b.cols}`)
   }
-  const aligned = m % tile.bm === 0 && n % tile.bn === 0 && k % tile.bk === 0
+  const aligned = isAligned(tile, m, k, n)
   return {
     program: programFor(tile, aligned),
     uniforms: new Uint32Array([m, n, k, Math.ceil(k / tile.bk)]),

@@ -16,17 +16,34 @@ export interface MatmulTile {
   readonly prefetch: boolean
 }
 
-/** Chosen on the device tool's H100 (bench/RESULTS-matmul.md). */
-export const discreteGpuTile: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, prefetch: true }
+/**
+ * The tile used for each kind of device, per program variant: `aligned` when
+ * the chunk's shape is a multiple of the tile, `general` otherwise.
+ */
+export interface TileChoice {
+  readonly aligned: MatmulTile
+  readonly general: MatmulTile
+}
 
-/** Chosen on Mesa llvmpipe, where each invocation is a SIMD lane on the CPU. */
-export const softwareTile: MatmulTile = { bm: 32, bn: 32, bk: 8, tm: 4, tn: 4, prefetch: false }
+/**
+ * Chosen on the device tool's H100 (bench/RESULTS-matmul.md): bk 16 is the
+ * fastest aligned tile; with per-element bounds checks bk 8 is faster.
+ */
+export const discreteGpuTiles: TileChoice = {
+  aligned: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, prefetch: true },
+  general: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, prefetch: true }
+}
+
+/** Chosen on Mesa llvmpipe, where invocations are SIMD lanes of CPU threads: much work per invocation. */
+const softwareTile: MatmulTile = { bm: 128, bn: 128, bk: 16, tm: 16, tn: 16, prefetch: true }
+export const softwareTiles: TileChoice = { aligned: softwareTile, general: softwareTile }
 
 /** Always fits WebGPU's default limits; the last resort when a tuned tile does not fit. */
-export const baselineTile: MatmulTile = { bm: 32, bn: 32, bk: 8, tm: 4, tn: 4, prefetch: false }
+const baselineTile: MatmulTile = { bm: 32, bn: 32, bk: 8, tm: 4, tn: 4, prefetch: false }
+export const baselineTiles: TileChoice = { aligned: baselineTile, general: baselineTile }
 
 /** The fewest rows any tile covers per workgroup: bounds the rows one dispatch can reach. */
-export const smallestTileRows = Math.min(discreteGpuTile.bm, softwareTile.bm, baselineTile.bm)
+export const smallestTileRows = Math.min(...[discreteGpuTiles, softwareTiles, baselineTiles].flatMap(c => [c.aligned.bm, c.general.bm]))
 
 export function tileThreads (tile: MatmulTile): number {
   return (tile.bm / tile.tm) * (tile.bn / tile.tn)
@@ -55,10 +72,15 @@ export function tileFits (tile: MatmulTile, capabilities: GpuCapabilities): bool
     tileWorkgroupBytes(tile) <= limits.maxComputeWorkgroupStorageSize
 }
 
-/** The tuned tile for this kind of device, or the baseline when it does not fit its limits. */
-export function chooseTile (capabilities: GpuCapabilities): MatmulTile {
-  const preferred = capabilities.featureLevel === 'core' ? discreteGpuTile : softwareTile
-  return tileFits(preferred, capabilities) ? preferred : baselineTile
+/** The tuned tiles for this kind of device, or the baseline when they do not fit its limits. */
+export function chooseTiles (capabilities: GpuCapabilities): TileChoice {
+  const preferred = capabilities.featureLevel === 'core' ? discreteGpuTiles : softwareTiles
+  return tileFits(preferred.aligned, capabilities) && tileFits(preferred.general, capabilities) ? preferred : baselineTiles
+}
+
+/** Whether an m x k by k x n product can use the aligned (unchecked, vec4) program of this tile. */
+export function isAligned (tile: MatmulTile, m: number, k: number, n: number): boolean {
+  return m % tile.bm === 0 && n % tile.bn === 0 && k % tile.bk === 0
 }
 
 /** Parses "bm,bn,bk,tm,tn[,p]" (benchmarks and tuning runs). */

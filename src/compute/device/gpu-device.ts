@@ -1,0 +1,228 @@
+/// <reference types="@webgpu/types" />
+import type { ChunkWork, InputShape } from '../kernel.ts'
+import type { ComputeBackend, ComputeDevice, ComputeDeviceInfo, RunOptions } from '../device.ts'
+import type { ComputeLimits, GpuCapabilities, GpuDispatch, GpuProgramSource } from '../gpu-program.ts'
+import { DeviceLostError } from '../errors.ts'
+import { getKernel } from '../kernels/index.ts'
+import { checkDispatchFits } from './limits.ts'
+import { compileError } from './compile-errors.ts'
+import { DispatchBuffers, type WebGpuConstants } from './dispatch-buffers.ts'
+
+type WebGpuModule = typeof import('webgpu')
+
+/** Compiled programs kept per device (researchers' map functions each add one). */
+const MAX_PIPELINES = 32
+/** Buffer sets kept (one per program), each as large as its chunks. */
+const MAX_BUFFER_SETS = 2
+
+const limitNames = [
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension',
+  'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupSizeX'
+] as const
+
+export interface GpuOpenOptions {
+  readonly backend: ComputeBackend
+  readonly featureLevel: 'core' | 'compatibility'
+  readonly fallbackReasons: string[]
+}
+
+/**
+ * A WebGPU device (Dawn) computing chunks: a pipeline per program, built
+ * once and reused; buffers per program, reused while chunks keep their
+ * shape; shared inputs uploaded once per array. Runs are serialised so
+ * buffers are never used by two chunks at once.
+ */
+export class GpuComputeDevice implements ComputeDevice {
+  readonly info: ComputeDeviceInfo
+  readonly capabilities: GpuCapabilities
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>()
+  private readonly buffers = new Map<string, DispatchBuffers>()
+  private tail: Promise<unknown> = Promise.resolve()
+  private lostReason: string | undefined
+
+  /** Opens the adapter of one backend; undefined when Dawn finds none. */
+  static async open (webgpu: WebGpuModule, options: GpuOpenOptions): Promise<GpuComputeDevice | undefined> {
+    const gpu = webgpu.create([`backend=${options.backend}`])
+    const adapter = options.featureLevel === 'compatibility'
+      ? await gpu.requestAdapter({ featureLevel: 'compatibility' })
+      : await gpu.requestAdapter({ powerPreference: 'high-performance' })
+    if (adapter == null) return undefined
+    const requiredLimits: Record<string, number> = {}
+    for (const name of limitNames) requiredLimits[name] = adapter.limits[name]
+    const device = await adapter.requestDevice({ requiredLimits })
+    const adapterInfo = adapter.info
+    const description = [...new Set([adapterInfo.vendor, adapterInfo.architecture, adapterInfo.device, adapterInfo.description]
+      .map(s => s?.trim() ?? '').filter(s => s !== ''))].join(' ')
+    return new GpuComputeDevice(gpu, device, webgpu.globals as unknown as WebGpuConstants, {
+      backend: options.backend,
+      featureLevel: options.featureLevel,
+      description: description === '' ? `${options.backend} adapter` : description,
+      fallbackReasons: options.fallbackReasons,
+      limits: Object.fromEntries(limitNames.map(name => [name, device.limits[name]])) as unknown as ComputeLimits
+    })
+  }
+
+  private constructor (
+    // Held so the Dawn instance lives as long as the device made from it.
+    private gpu: GPU | undefined,
+    private readonly device: GPUDevice,
+    private readonly constants: WebGpuConstants,
+    info: ComputeDeviceInfo
+  ) {
+    this.info = info
+    this.capabilities = { featureLevel: info.featureLevel === 'core' ? 'core' : 'compatibility', limits: info.limits }
+    void device.lost.then(lost => { this.lostReason = lost.message !== '' ? lost.message : lost.reason })
+  }
+
+  async run (work: ChunkWork, options: RunOptions = {}): Promise<Float32Array> {
+    const kernel = getKernel(work.kernel)
+    const params = kernel.parseParams(work.params)
+    const typedWork = { ...work, params }
+    if (kernel.gpu == null) return kernel.cpuReference(typedWork)
+    const dispatch = kernel.gpu.plan(typedWork, this.capabilities)
+    return await this.runDispatch(dispatch, options)
+  }
+
+  /** Runs one planned dispatch and reads its output back. */
+  async runDispatch (dispatch: GpuDispatch, options: RunOptions = {}): Promise<Float32Array> {
+    return await this.serialised(async () => {
+      options.signal?.throwIfAborted()
+      const { pipeline, buffers } = await this.prepare(dispatch)
+      return await this.withErrorScopes(async () => {
+        const encoder = this.device.createCommandEncoder()
+        this.encodeDispatch(encoder, pipeline, buffers, dispatch)
+        buffers.encodeReadback(encoder)
+        this.device.queue.submit([encoder.finish()])
+        return await buffers.readOutput()
+      })
+    })
+  }
+
+  /**
+   * Milliseconds one dispatch takes on the device with its inputs already
+   * uploaded (benchmarks): runs it once, then `repeats` times in one submission.
+   */
+  async measureDispatch (dispatch: GpuDispatch, repeats: number): Promise<number> {
+    await this.runDispatch(dispatch)
+    return await this.serialised(async () => {
+      const { pipeline, buffers } = await this.prepare(dispatch)
+      return await this.withErrorScopes(async () => {
+        const encoder = this.device.createCommandEncoder()
+        for (let i = 0; i < repeats; i++) this.encodeDispatch(encoder, pipeline, buffers, dispatch)
+        const started = performance.now()
+        this.device.queue.submit([encoder.finish()])
+        await this.device.queue.onSubmittedWorkDone()
+        return (performance.now() - started) / repeats
+      })
+    })
+  }
+
+  async validateKernel (kernelId: string, params: unknown, inputs: readonly InputShape[]): Promise<void> {
+    const kernel = getKernel(kernelId)
+    const parsed = kernel.parseParams(params)
+    kernel.validateInputs(parsed, inputs)
+    if (kernel.gpu != null) await this.pipeline(kernel.gpu.program(parsed, inputs, this.capabilities))
+  }
+
+  async destroy (): Promise<void> {
+    await this.tail.catch(() => {})
+    for (const buffers of this.buffers.values()) buffers.destroy()
+    this.buffers.clear()
+    this.pipelines.clear()
+    this.lostReason ??= 'the device was destroyed'
+    this.device.destroy()
+    this.gpu = undefined
+  }
+
+  private async prepare (dispatch: GpuDispatch): Promise<{ pipeline: GPUComputePipeline, buffers: DispatchBuffers }> {
+    if (this.lostReason != null) throw new DeviceLostError(`the GPU device is lost: ${this.lostReason}`)
+    checkDispatchFits(dispatch, this.info.limits)
+    const pipeline = await this.pipeline(dispatch.program)
+    const buffers = await this.withErrorScopes(async () => this.buffersFor(dispatch, pipeline))
+    buffers.upload(dispatch)
+    return { pipeline, buffers }
+  }
+
+  private encodeDispatch (encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, buffers: DispatchBuffers, dispatch: GpuDispatch): void {
+    const pass = encoder.beginComputePass()
+    pass.setPipeline(pipeline)
+    pass.setBindGroup(0, buffers.bindGroup)
+    pass.dispatchWorkgroups(...dispatch.workgroups)
+    pass.end()
+  }
+
+  private buffersFor (dispatch: GpuDispatch, pipeline: GPUComputePipeline): DispatchBuffers {
+    const key = dispatch.program.key
+    const existing = this.buffers.get(key)
+    if (existing?.fits(dispatch) === true) {
+      this.buffers.delete(key)
+      this.buffers.set(key, existing)
+      return existing
+    }
+    existing?.destroy()
+    this.buffers.delete(key)
+    evictOldest(this.buffers, MAX_BUFFER_SETS - 1, buffers => { buffers.destroy() })
+    const created = new DispatchBuffers(this.device, this.constants, pipeline, dispatch)
+    this.buffers.set(key, created)
+    return created
+  }
+
+  private async pipeline (program: GpuProgramSource): Promise<GPUComputePipeline> {
+    let pipeline = this.pipelines.get(program.key)
+    if (pipeline == null) {
+      evictOldest(this.pipelines, MAX_PIPELINES - 1)
+      pipeline = this.compile(program)
+      this.pipelines.set(program.key, pipeline)
+      pipeline.catch(() => { this.pipelines.delete(program.key) })
+    }
+    return await pipeline
+  }
+
+  private async compile (program: GpuProgramSource): Promise<GPUComputePipeline> {
+    this.device.pushErrorScope('validation')
+    const module = this.device.createShaderModule({ code: program.code })
+    const scopeError = await this.device.popErrorScope()
+    const messages = (await module.getCompilationInfo()).messages
+    const firstError = messages.find(m => m.type === 'error')
+    if (firstError != null || scopeError != null) throw compileError(program, firstError, scopeError?.message)
+    try {
+      return await this.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: program.entryPoint } })
+    } catch (err: any) {
+      throw compileError(program, undefined, String(err.message ?? err))
+    }
+  }
+
+  /** Turns WebGPU validation and out-of-memory errors into exceptions instead of console noise. */
+  private async withErrorScopes<T> (body: () => Promise<T> | T): Promise<T> {
+    this.device.pushErrorScope('out-of-memory')
+    this.device.pushErrorScope('validation')
+    let result: T | undefined
+    let thrown: unknown
+    try {
+      result = await body()
+    } catch (err) {
+      thrown = err
+    }
+    const validation = await this.device.popErrorScope()
+    const memory = await this.device.popErrorScope()
+    if (memory != null) throw new Error(`the GPU ran out of memory: ${memory.message}`)
+    if (validation != null) throw new Error(`WebGPU validation error: ${validation.message.split('\n')[0]}`)
+    if (thrown !== undefined) throw thrown
+    return result as T
+  }
+
+  private async serialised<T> (body: () => Promise<T>): Promise<T> {
+    const run = this.tail.catch(() => {}).then(body)
+    this.tail = run
+    return await run
+  }
+}
+
+function evictOldest<V> (map: Map<string, V>, keep: number, release?: (value: V) => void): void {
+  for (const [key, value] of map) {
+    if (map.size <= keep) return
+    map.delete(key)
+    release?.(value)
+  }
+}
