@@ -161,6 +161,16 @@ export namespace WorkRequest {
     value: number
   }
 
+  export interface WorkRequestResultFetchMsFieldEvent {
+    field: '$.result.fetchMs'
+    value: number
+  }
+
+  export interface WorkRequestResultBlobBytesFieldEvent {
+    field: '$.result.blobBytes'
+    value: number
+  }
+
   export interface WorkRequestHeartbeatLeaseIdsFieldEvent {
     field: '$.heartbeat.leaseIds[]'
     index: number
@@ -186,7 +196,7 @@ export namespace WorkRequest {
     return decodeMessage(buf, WorkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestResultFetchMsFieldEvent | WorkRequestResultBlobBytesFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent> {
     return streamMessage(buf, WorkRequest.codec(), opts)
   }
 }
@@ -1495,6 +1505,8 @@ export interface ResultSubmission {
   leaseId: string
   result: Uint8Array<ArrayBuffer>
   computeMs: number
+  fetchMs: number
+  blobBytes: number
 }
 
 export namespace ResultSubmission {
@@ -1522,6 +1534,16 @@ export namespace ResultSubmission {
           w.uint32(obj.computeMs)
         }
 
+        if ((obj.fetchMs != null && obj.fetchMs !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.fetchMs)
+        }
+
+        if ((obj.blobBytes != null && obj.blobBytes !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.blobBytes)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1529,7 +1551,9 @@ export namespace ResultSubmission {
         const obj: any = {
           leaseId: '',
           result: uint8ArrayAlloc(0),
-          computeMs: 0
+          computeMs: 0,
+          fetchMs: 0,
+          blobBytes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1548,6 +1572,14 @@ export namespace ResultSubmission {
             }
             case 3: {
               obj.computeMs = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.fetchMs = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.blobBytes = reader.uint64Number()
               break
             }
             default: {
@@ -1586,6 +1618,20 @@ export namespace ResultSubmission {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.fetchMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.blobBytes`,
+                value: reader.uint64Number()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1613,6 +1659,16 @@ export namespace ResultSubmission {
     value: number
   }
 
+  export interface ResultSubmissionFetchMsFieldEvent {
+    field: '$.fetchMs'
+    value: number
+  }
+
+  export interface ResultSubmissionBlobBytesFieldEvent {
+    field: '$.blobBytes'
+    value: number
+  }
+
   export function encode (obj: Partial<ResultSubmission>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ResultSubmission.codec())
   }
@@ -1621,7 +1677,7 @@ export namespace ResultSubmission {
     return decodeMessage(buf, ResultSubmission.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResultSubmission>): Generator<ResultSubmissionLeaseIdFieldEvent | ResultSubmissionResultFieldEvent | ResultSubmissionComputeMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResultSubmission>): Generator<ResultSubmissionLeaseIdFieldEvent | ResultSubmissionResultFieldEvent | ResultSubmissionComputeMsFieldEvent | ResultSubmissionFetchMsFieldEvent | ResultSubmissionBlobBytesFieldEvent> {
     return streamMessage(buf, ResultSubmission.codec(), opts)
   }
 }

@@ -22,12 +22,21 @@ export { WorkErrorResponse, WorkProtocolError } from './errors.ts'
 export { signReceipt, verifyReceipt, type VerifiedReceipt } from './receipts.ts'
 export * from '../work.ts'
 
+/** What the wire layer measured about one inbound request. */
+export interface WorkRequestContext extends AbortOptions {
+  signal: AbortSignal
+  /** From the stream opening to the whole request read: a result's upload time. */
+  readMs: number
+  /** Encoded size of the request. */
+  requestBytes: number
+}
+
 /** What the application (the coordinator) decides; the wire layer never does. Methods must not throw. */
 export interface WorkHandler {
-  lease (peer: PeerId, request: LeaseRequest, options: AbortOptions): Promise<LeaseResponse>
-  result (peer: PeerId, request: ResultSubmission, options: AbortOptions): Promise<ResultResponse>
-  heartbeat (peer: PeerId, request: Heartbeat, options: AbortOptions): Promise<HeartbeatResponse>
-  release (peer: PeerId, request: Release, options: AbortOptions): Promise<ReleaseResponse>
+  lease (peer: PeerId, request: LeaseRequest, context: WorkRequestContext): Promise<LeaseResponse>
+  result (peer: PeerId, request: ResultSubmission, context: WorkRequestContext): Promise<ResultResponse>
+  heartbeat (peer: PeerId, request: Heartbeat, context: WorkRequestContext): Promise<HeartbeatResponse>
+  release (peer: PeerId, request: Release, context: WorkRequestContext): Promise<ReleaseResponse>
   /** Receipts `peer` earned and has not been sent yet; handed over (removed) by this call. */
   takeReceipts (peer: PeerId, max: number): SignedReceipt[]
 }

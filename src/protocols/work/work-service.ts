@@ -1,5 +1,5 @@
 import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
-import { pbStream } from '@libp2p/utils'
+import { lpStream } from '@libp2p/utils'
 import {
   CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_OUTBOUND_STREAMS,
   MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
@@ -7,9 +7,10 @@ import {
 import { WorkErrorResponse, WorkProtocolError } from './errors.ts'
 import { checkWorkRequest, MalformedWorkRequestError, type WorkRequestKind } from './validate.ts'
 import { LeaseStatus, ResultStatus, WorkErrorCode, WorkRequest, WorkResponse } from '../work.ts'
-import type { Work, WorkAnswer, WorkComponents, WorkHandler, WorkInit, WorkRejection, WorkServiceEvents } from './index.ts'
+import type { Work, WorkAnswer, WorkComponents, WorkHandler, WorkInit, WorkRejection, WorkRequestContext, WorkServiceEvents } from './index.ts'
 import type { Heartbeat, HeartbeatResponse, LeaseRequest, LeaseResponse, Release, ReleaseResponse, ResultResponse, ResultSubmission } from '../work.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Length of the longest varint length prefix we accept, on top of a frame's data. */
 const LENGTH_PREFIX_BYTES = 10
@@ -101,10 +102,10 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
     const signal = options?.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
     const stream = await this.components.connectionManager.openStream(peer, WORK_PROTOCOL, { signal })
     try {
-      const messages = pbStream(stream, { maxDataLength: this.maxResponseBytes, maxBufferSize: this.maxResponseBytes + LENGTH_PREFIX_BYTES })
-      await messages.write(request, WorkRequest, { signal })
+      const frames = lpStream(stream, { maxDataLength: this.maxResponseBytes, maxBufferSize: this.maxResponseBytes + LENGTH_PREFIX_BYTES })
+      await frames.write(WorkRequest.encode(request), { signal })
       await stream.close({ signal })
-      const response = await messages.read(WorkResponse, { signal, limits: RESPONSE_LIMITS })
+      const response = WorkResponse.decode(await frames.read({ signal }), { limits: RESPONSE_LIMITS })
       if (response.error != null) throw new WorkErrorResponse(response.error.code, response.error.message)
       const answer = response[kind]
       if (answer == null) throw new WorkProtocolError(`${peer.toString()} answered a ${kind} request without a ${kind} response`)
@@ -117,20 +118,22 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
 
   private async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer
+    const opened = performance.now()
     const signal = AbortSignal.timeout(this.requestTimeoutMs)
-    const messages = pbStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes + LENGTH_PREFIX_BYTES })
-    let request: WorkRequest
+    const frames = lpStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes + LENGTH_PREFIX_BYTES })
+    let frame: Uint8ArrayList
     try {
-      request = await messages.read(WorkRequest, { signal, limits: REQUEST_LIMITS })
+      frame = await frames.read({ signal })
     } catch (err: any) {
-      // Oversized, truncated, undecodable or too slow: nothing to answer on.
+      // Oversized, truncated or too slow: no request to answer.
       this.reject({ from: peer.toString(), what: 'frame', reason: `${err?.name ?? 'Error'}: ${err?.message ?? err}` })
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       return
     }
     try {
-      const response = await this.answer(peer, request, signal)
-      await messages.write(response, WorkResponse, { signal })
+      const context: WorkRequestContext = { signal, readMs: performance.now() - opened, requestBytes: frame.byteLength }
+      const response = await this.answer(peer, frame, context)
+      await frames.write(WorkResponse.encode(response), { signal })
       await stream.close({ signal })
     } catch (err: any) {
       this.log.error('failed to answer %p - %e', peer, err)
@@ -138,21 +141,23 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
     }
   }
 
-  private async answer (peer: PeerId, request: WorkRequest, signal: AbortSignal): Promise<Partial<WorkResponse>> {
+  private async answer (peer: PeerId, frame: Uint8ArrayList, context: WorkRequestContext): Promise<Partial<WorkResponse>> {
+    let request: WorkRequest
     let kind: WorkRequestKind
     try {
+      request = WorkRequest.decode(frame, { limits: REQUEST_LIMITS })
       kind = checkWorkRequest(request)
     } catch (err: any) {
-      if (!(err instanceof MalformedWorkRequestError)) throw err
-      this.reject({ from: peer.toString(), what: 'request', reason: err.message })
-      return { error: { code: WorkErrorCode.MALFORMED, message: err.message } }
+      const reason = err instanceof MalformedWorkRequestError ? err.message : `undecodable request: ${err?.message ?? err}`
+      this.reject({ from: peer.toString(), what: 'request', reason })
+      return { error: { code: WorkErrorCode.MALFORMED, message: reason } }
     }
     const handler = this.handler
     if (handler == null) {
       return { error: { code: WorkErrorCode.NOT_SERVING, message: 'this peer coordinates no projects' } }
     }
     try {
-      const response = await this.dispatch(handler, kind, peer, request, signal)
+      const response = await this.dispatch(handler, kind, peer, request, context)
       return { ...response, receipts: handler.takeReceipts(peer, MAX_RECEIPTS_PER_RESPONSE) }
     } catch (err: any) {
       this.log.error('work handler failed on a %s request from %p - %e', kind, peer, err)
@@ -160,26 +165,26 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
     }
   }
 
-  private async dispatch (handler: WorkHandler, kind: WorkRequestKind, peer: PeerId, request: WorkRequest, signal: AbortSignal): Promise<Partial<WorkResponse>> {
+  private async dispatch (handler: WorkHandler, kind: WorkRequestKind, peer: PeerId, request: WorkRequest, context: WorkRequestContext): Promise<Partial<WorkResponse>> {
     switch (kind) {
       case 'lease': {
-        const lease = await handler.lease(peer, request.lease!, { signal })
+        const lease = await handler.lease(peer, request.lease!, context)
         if (lease.status === LeaseStatus.REFUSED || lease.status === LeaseStatus.RATE_LIMITED) {
           this.reject({ from: peer.toString(), what: 'lease', reason: `${lease.status}: ${lease.message}` })
         }
         return { lease }
       }
       case 'result': {
-        const result = await handler.result(peer, request.result!, { signal })
+        const result = await handler.result(peer, request.result!, context)
         if (result.status === ResultStatus.REJECTED) {
           this.reject({ from: peer.toString(), what: 'result', reason: `${result.code}: ${result.message}` })
         }
         return { result }
       }
       case 'heartbeat':
-        return { heartbeat: await handler.heartbeat(peer, request.heartbeat!, { signal }) }
+        return { heartbeat: await handler.heartbeat(peer, request.heartbeat!, context) }
       case 'release':
-        return { release: await handler.release(peer, request.release!, { signal }) }
+        return { release: await handler.release(peer, request.release!, context) }
     }
   }
 

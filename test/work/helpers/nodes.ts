@@ -32,6 +32,6 @@ export async function startWorkNode (options: WorkNodeOptions = {}): Promise<Wor
 }
 
 /** Stops every node, ignoring ones already stopped. */
-export async function stopAll (nodes: Array<{ stop: () => Promise<void> } | undefined>): Promise<void> {
+export async function stopAll (nodes: Array<{ stop: () => unknown } | undefined>): Promise<void> {
   await Promise.allSettled(nodes.map(async node => node?.stop()))
 }

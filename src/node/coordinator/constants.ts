@@ -1,0 +1,33 @@
+/** Defaults of the coordinator's tuning (every one overridable in CoordinatorInit). */
+
+/** Volunteers send a heartbeat this often while they hold leases. */
+export const HEARTBEAT_INTERVAL_MS = 1000
+/** A lease not renewed for this long is a silent failure: its chunk is requeued. */
+export const HEARTBEAT_TIMEOUT_MS = 4000
+/** Lease, heartbeat and deadline sweep period. */
+export const SWEEP_INTERVAL_MS = 250
+/** Lease time for a volunteer whose speed is not known yet (its first chunk includes fetching shared inputs). */
+export const UNKNOWN_SPEED_LEASE_MS = 120_000
+/** Shortest and longest lease a measured speed may give. */
+export const MIN_LEASE_MS = 5_000
+export const MAX_LEASE_MS = 30 * 60_000
+/** A lease lasts this many times the expected compute time (plus MIN_LEASE_MS). */
+export const LEASE_SLACK_FACTOR = 4
+/** Failed leases of one chunk (expired, lost, wrong size, ...) before the project fails. */
+export const MAX_CHUNK_FAILURES = 8
+/** Extra replicas a chunk may get after mismatches before the project fails. */
+export const MAX_EXTRA_REPLICAS = 3
+/** Leases one peer may hold at once (the chunk it computes and the one it prefetched). */
+export const MAX_LEASES_PER_PEER = 2
+/** Lease requests a peer may make per second. */
+export const LEASE_REQUESTS_PER_SECOND = 20
+/** Retry hint when nothing can be handed out right now. */
+export const NO_WORK_RETRY_MS = 500
+/** Backup copies of one in-flight chunk once the queue is empty. */
+export const MAX_BACKUPS_PER_CHUNK = 1
+/** Timeline entries kept per project (oldest dropped first). */
+export const MAX_TIMELINE_ENTRIES = 500
+/** Response-time samples kept per project. */
+export const MAX_RESPONSE_SAMPLES = 500
+/** Ended leases remembered (to tell a late or foreign result from a forged one). */
+export const MAX_ENDED_LEASES = 10_000

@@ -1,0 +1,630 @@
+import { randomUUID } from 'node:crypto'
+import { TypedEventEmitter, type Libp2p, type Logger, type PeerId, type PrivateKey } from '@libp2p/interface'
+import { RateLimiter } from '@libp2p/utils'
+import { planChunks, type Kernel } from '../../compute/kernel.ts'
+import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
+import { InputError } from '../../errors.ts'
+import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
+import { LeaseStatus, Receipt as ReceiptMessage, RejectCode, ResultStatus, SignedReceipt, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type Work, type WorkRequestContext } from '../../protocols/work/index.ts'
+import type { MeshStore } from '../../store/store.ts'
+import { ChunkRun, type Lease, type PendingResult } from './chunk-run.ts'
+import * as defaults from './constants.ts'
+import { UnknownProjectError } from './errors.ts'
+import { emit, type MeshEventMap, type MeshEventSink } from './events.ts'
+import { ownFloatsOf } from './floats.ts'
+import { leaseDurationMs, updateSpeed, type LeaseDurationOptions } from './lease-duration.ts'
+import { ProjectInputs, type InputBlobs } from './project-inputs.ts'
+import { ProjectRun, type ProjectRunLimits, type VolunteerTally } from './project-run.ts'
+import { listProjectRecords, loadChunkRecords, loadIssuedReceipts, loadProjectRecord, type WorkProjectRecord } from './records.ts'
+import { verifyChunk, type VerifyContext } from './verify-chunk.ts'
+import { workHandlerFor } from './work-handler.ts'
+import type { AnnouncedProgress } from '../../protocols/announce.ts'
+import type { CoordinatorSnapshot } from './snapshot.ts'
+import type { Receipt } from '../metrics.ts'
+
+/** The parts of a libp2p node the coordinator uses. */
+export type CoordinatorLibp2p = Pick<Libp2p<{ work: Work }>, 'peerId' | 'services' | 'logger' | 'addEventListener' | 'removeEventListener'>
+
+export interface CoordinatorInit {
+  libp2p: CoordinatorLibp2p
+  store: MeshStore
+  /** Where the projects' input blobs are (the node's BlobStore). */
+  blobs: InputBlobs
+  /** The researcher's key: signs receipts. Must be the key of `libp2p.peerId`. */
+  privateKey: PrivateKey
+  /** @default the built-in kernel registry */
+  getKernel?: (id: string) => Kernel<any>
+  /** Where events go (a MeshNode); @default a new emitter, `coordinator.events` */
+  events?: MeshEventSink
+  /** Spot-check draws; @default Math.random */
+  random?: () => number
+  /** @default HEARTBEAT_INTERVAL_MS */
+  heartbeatIntervalMs?: number
+  /** @default HEARTBEAT_TIMEOUT_MS */
+  heartbeatTimeoutMs?: number
+  /** @default SWEEP_INTERVAL_MS */
+  sweepIntervalMs?: number
+  /** @default UNKNOWN_SPEED_LEASE_MS */
+  unknownSpeedLeaseMs?: number
+  /** @default MIN_LEASE_MS */
+  minLeaseMs?: number
+  /** @default MAX_LEASE_MS */
+  maxLeaseMs?: number
+  /** @default LEASE_SLACK_FACTOR */
+  leaseSlackFactor?: number
+  /** @default MAX_CHUNK_FAILURES */
+  maxChunkFailures?: number
+  /** @default MAX_EXTRA_REPLICAS */
+  maxExtraReplicas?: number
+  /** @default MAX_LEASES_PER_PEER */
+  maxLeasesPerPeer?: number
+  /** @default LEASE_REQUESTS_PER_SECOND */
+  leaseRequestsPerSecond?: number
+  /** @default NO_WORK_RETRY_MS */
+  noWorkRetryMs?: number
+  /** @default MAX_BACKUPS_PER_CHUNK */
+  maxBackupsPerChunk?: number
+  /** @default MAX_TIMELINE_ENTRIES */
+  maxTimelineEntries?: number
+  /** @default MAX_RESPONSE_SAMPLES */
+  maxResponseSamples?: number
+}
+
+/** Why a lease ended; `failure` ones count toward the chunk's failure cap. */
+interface LeaseEnd {
+  readonly reason: string
+  readonly failure: boolean
+  /** Requeue it now (emit chunk:requeued) when the chunk needs a copy again. */
+  readonly requeue: boolean
+}
+
+interface EndedLease {
+  readonly lease: Lease
+  readonly reason: string
+}
+
+const RETURNED: LeaseEnd = { reason: 'result returned', failure: false, requeue: false }
+const DONE_ELSEWHERE: LeaseEnd = { reason: 'chunk verified from another copy', failure: false, requeue: false }
+const PROJECT_OVER: LeaseEnd = { reason: 'project finished', failure: false, requeue: false }
+
+/**
+ * The researcher's side of the work protocol (DESIGN.md sections 4 and 7):
+ * hands out chunk leases, requeues chunks whose volunteer left, went silent
+ * or ran out of time, verifies results by the project's policy, and writes
+ * each verified result with its chunk record and signed receipts in one
+ * batch. Chunk states survive restarts; leases do not (they are requeued).
+ */
+export class Coordinator {
+  readonly events: MeshEventSink & EventTarget
+  private readonly libp2p: CoordinatorLibp2p
+  private readonly store: MeshStore
+  private readonly blobs: InputBlobs
+  private readonly privateKey: PrivateKey
+  private readonly getKernel: (id: string) => Kernel<any>
+  private readonly random: () => number
+  private readonly log: Logger
+  private readonly selfId: string
+  private readonly heartbeatIntervalMs: number
+  private readonly heartbeatTimeoutMs: number
+  private readonly sweepIntervalMs: number
+  private readonly leaseDuration: LeaseDurationOptions
+  private readonly maxChunkFailures: number
+  private readonly maxExtraReplicas: number
+  private readonly maxLeasesPerPeer: number
+  private readonly noWorkRetryMs: number
+  private readonly limits: ProjectRunLimits
+  private readonly rateLimiter: RateLimiter
+  private readonly projects = new Map<string, ProjectRun>()
+  private readonly adding = new Map<string, Promise<ProjectRun>>()
+  private readonly leases = new Map<string, { run: ProjectRun, lease: Lease }>()
+  private readonly ended = new Map<string, EndedLease>()
+  private readonly pendingReceipts = new Map<string, SignedReceipt[]>()
+  private readonly finishWaiters = new Set<() => void>()
+  private sweepTimer?: ReturnType<typeof setInterval>
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => { this.volunteerGone(evt.detail.toString(), 'connection closed') }
+
+  constructor (init: CoordinatorInit) {
+    this.libp2p = init.libp2p
+    this.store = init.store
+    this.blobs = init.blobs
+    this.privateKey = init.privateKey
+    this.getKernel = init.getKernel ?? builtinKernel
+    this.events = (init.events as (MeshEventSink & EventTarget) | undefined) ?? new TypedEventEmitter<MeshEventMap>()
+    this.random = init.random ?? Math.random
+    this.log = init.libp2p.logger.forComponent('mesh:coordinator')
+    this.selfId = init.libp2p.peerId.toString()
+    this.heartbeatIntervalMs = init.heartbeatIntervalMs ?? defaults.HEARTBEAT_INTERVAL_MS
+    this.heartbeatTimeoutMs = init.heartbeatTimeoutMs ?? defaults.HEARTBEAT_TIMEOUT_MS
+    this.sweepIntervalMs = init.sweepIntervalMs ?? defaults.SWEEP_INTERVAL_MS
+    this.leaseDuration = {
+      unknownSpeedLeaseMs: init.unknownSpeedLeaseMs ?? defaults.UNKNOWN_SPEED_LEASE_MS,
+      minLeaseMs: init.minLeaseMs ?? defaults.MIN_LEASE_MS,
+      maxLeaseMs: init.maxLeaseMs ?? defaults.MAX_LEASE_MS,
+      slackFactor: init.leaseSlackFactor ?? defaults.LEASE_SLACK_FACTOR
+    }
+    this.maxChunkFailures = init.maxChunkFailures ?? defaults.MAX_CHUNK_FAILURES
+    this.maxExtraReplicas = init.maxExtraReplicas ?? defaults.MAX_EXTRA_REPLICAS
+    this.maxLeasesPerPeer = init.maxLeasesPerPeer ?? defaults.MAX_LEASES_PER_PEER
+    this.noWorkRetryMs = init.noWorkRetryMs ?? defaults.NO_WORK_RETRY_MS
+    this.limits = {
+      maxTimelineEntries: init.maxTimelineEntries ?? defaults.MAX_TIMELINE_ENTRIES,
+      maxResponseSamples: init.maxResponseSamples ?? defaults.MAX_RESPONSE_SAMPLES,
+      maxBackupsPerChunk: init.maxBackupsPerChunk ?? defaults.MAX_BACKUPS_PER_CHUNK
+    }
+    this.rateLimiter = new RateLimiter({ points: init.leaseRequestsPerSecond ?? defaults.LEASE_REQUESTS_PER_SECOND, duration: 1 })
+  }
+
+  /** Starts answering the work protocol and watching volunteers' connections. */
+  start (): void {
+    this.libp2p.services.work.serve(workHandlerFor(this))
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    this.sweepTimer = setInterval(() => { this.sweep(Date.now()) }, this.sweepIntervalMs)
+    this.sweepTimer.unref()
+  }
+
+  /** Stops serving. In-flight leases are forgotten; chunk states stay in the store for the next start. */
+  stop (): void {
+    this.libp2p.services.work.serve(undefined)
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    clearInterval(this.sweepTimer)
+    this.sweepTimer = undefined
+    this.leases.clear()
+    this.projects.clear()
+    for (const wake of this.finishWaiters) wake()
+  }
+
+  /**
+   * Coordinates an own project: new, or resumed from the store (verified
+   * chunks stay verified; everything else is queued again). Idempotent.
+   * Throws InputError when the project is not ours or its inputs are missing.
+   */
+  async addProject (manifest: ProjectManifest): Promise<void> {
+    if (this.projects.has(manifest.id)) return
+    let adding = this.adding.get(manifest.id)
+    if (adding == null) {
+      adding = this.loadProject(manifest)
+      this.adding.set(manifest.id, adding)
+    }
+    try {
+      const run = await adding
+      this.projects.set(run.id, run)
+    } finally {
+      this.adding.delete(manifest.id)
+    }
+  }
+
+  /** Adds every own project the store says is still running; returns their ids. */
+  async resume (): Promise<string[]> {
+    const resumed: string[] = []
+    for (const record of await listProjectRecords(this.store)) {
+      if (record.status !== 'running') continue
+      const signed = await this.store.projects.get(record.projectId)
+      if (signed == null) {
+        this.log.error('project %s has a work record but no manifest; not resumed', record.projectId)
+        continue
+      }
+      await this.addProject(await decodeSignedManifest(signed))
+      resumed.push(record.projectId)
+    }
+    return resumed
+  }
+
+  projectIds (): string[] {
+    return [...this.projects.keys()]
+  }
+
+  /** Live progress of a coordinated project (what the announcer publishes). */
+  progress (projectId: string): AnnouncedProgress | undefined {
+    const run = this.projects.get(projectId)
+    if (run == null) return undefined
+    let volunteers = 0
+    for (const tally of run.volunteers.values()) if (tally.status === 'active') volunteers++
+    return { done: run.chunks.length - run.open.size, total: run.chunks.length, volunteers, status: run.status }
+  }
+
+  /** Raw records of a coordinated project for the figures (see snapshot.ts). */
+  snapshot (projectId: string): CoordinatorSnapshot | undefined {
+    return this.projects.get(projectId)?.snapshot()
+  }
+
+  /** Resolves when the project is done or failed (or the coordinator stops). */
+  async waitUntilFinished (projectId: string, signal?: AbortSignal): Promise<WorkProjectRecord['status']> {
+    const run = this.projects.get(projectId)
+    if (run == null) throw new UnknownProjectError(projectId)
+    while (run.status === 'running' && this.projects.get(projectId) === run) {
+      signal?.throwIfAborted()
+      await new Promise<void>(resolve => {
+        const wake = (): void => {
+          this.finishWaiters.delete(wake)
+          signal?.removeEventListener('abort', wake)
+          resolve()
+        }
+        this.finishWaiters.add(wake)
+        signal?.addEventListener('abort', wake, { once: true })
+      })
+    }
+    return run.status
+  }
+
+  // --- the work protocol's requests (see work-handler.ts) ---
+
+  async leaseNextChunk (peer: PeerId, request: LeaseRequest, context: WorkRequestContext): Promise<LeaseResponse> {
+    const started = performance.now()
+    const volunteer = peer.toString()
+    const run = this.projects.get(request.projectId)
+    const answer = (status: LeaseStatus, message: string, retryAfterMs = 0): LeaseResponse => ({ status, message, retryAfterMs })
+    if (run == null) return answer(LeaseStatus.UNKNOWN_PROJECT, `no project ${request.projectId} here`)
+    if (run.status === 'done') return answer(LeaseStatus.PROJECT_DONE, 'project is done')
+    if (run.status === 'failed') return answer(LeaseStatus.PROJECT_FAILED, run.failure ?? 'project failed')
+    if (run.banned.has(volunteer)) return answer(LeaseStatus.REFUSED, 'a result of yours was wrong: no more work from this project')
+    try {
+      this.rateLimiter.consume(volunteer)
+    } catch (err: any) {
+      return answer(LeaseStatus.RATE_LIMITED, 'too many lease requests', Math.max(100, Number(err?.msBeforeNext) || 1000))
+    }
+    const now = Date.now()
+    const tally = run.tally(volunteer, now)
+    tally.lastSeen = now
+    tally.status = 'active'
+    tally.device = request.device
+    if (request.gflops > 0) tally.declaredGflops = request.gflops
+    if (tally.leases.size >= this.maxLeasesPerPeer) {
+      return answer(LeaseStatus.TOO_MANY_LEASES, `at most ${this.maxLeasesPerPeer} leases at once`, this.noWorkRetryMs)
+    }
+    const pick = run.pickChunk(volunteer, now)
+    if (pick == null) {
+      if (tally.leases.size === 0) tally.status = 'idle'
+      return answer(LeaseStatus.NO_WORK, 'every chunk is leased; ask again soon', this.noWorkRetryMs)
+    }
+    const { chunk, backup } = pick
+    const lease: Lease = {
+      id: randomUUID(),
+      projectId: run.id,
+      chunk: chunk.index,
+      volunteer,
+      issuedAt: now,
+      deadline: now + leaseDurationMs(chunk.flops, tally.observedGflops ?? tally.declaredGflops, this.leaseDuration),
+      backup,
+      lastSeen: now,
+      expired: false,
+      payloadBytes: 0
+    }
+    chunk.leases.set(lease.id, lease)
+    chunk.attempts++
+    if (backup) chunk.backups++
+    chunk.leasedAt = now
+    tally.leases.add(lease.id)
+    this.leases.set(lease.id, { run, lease })
+    let rows: Uint8Array
+    try {
+      rows = await run.inputs.rows(chunk.range.rowStart, chunk.range.rowEnd)
+    } catch (err: any) {
+      this.log.error('cannot read the rows of chunk %d of %s - %e', chunk.index, run.id, err)
+      this.endLease(run, lease, { reason: 'input unreadable', failure: true, requeue: false })
+      throw err
+    }
+    lease.payloadBytes = rows.byteLength
+    emit(this.events, 'chunk:leased', { projectId: run.id, chunk: chunk.index, volunteer })
+    run.note('leased', `chunk ${chunk.index} leased to ${short(volunteer)}${backup ? ' (backup copy)' : ''}`, now)
+    run.sample(performance.now() - started + context.readMs)
+    return { status: LeaseStatus.LEASED, message: '', retryAfterMs: 0, lease: this.leaseMessage(run, chunk, lease, rows) }
+  }
+
+  async acceptResult (peer: PeerId, submission: ResultSubmission, context: WorkRequestContext): Promise<ResultResponse> {
+    const volunteer = peer.toString()
+    const found = this.leases.get(submission.leaseId) ?? this.endedLeaseOf(submission.leaseId)
+    if (found == null || found.lease.volunteer !== volunteer) {
+      return reject(RejectCode.UNKNOWN_LEASE, 'no such lease was given to you')
+    }
+    const { run, lease } = found
+    return await run.serial(async () => {
+      if (run.status !== 'running' || this.projects.get(run.id) !== run) return reject(RejectCode.NOT_ACCEPTING, `project is ${run.status}`)
+      if (run.banned.has(volunteer)) return reject(RejectCode.BANNED, 'a result of yours was wrong')
+      const chunk = run.chunks[lease.chunk]
+      if (chunk.verified) {
+        this.endLease(run, lease, DONE_ELSEWHERE)
+        return reject(RejectCode.ALREADY_DONE, `chunk ${chunk.index} was verified from another copy first`)
+      }
+      if (chunk.submitted.has(volunteer)) return reject(RejectCode.DUPLICATE, `you already returned chunk ${chunk.index}`)
+      const expectedBytes = (chunk.range.rowEnd - chunk.range.rowStart) * run.manifest.outputCols * 4
+      if (submission.result.byteLength !== expectedBytes) {
+        this.endLease(run, lease, { reason: 'result of the wrong size', failure: true, requeue: true })
+        return reject(RejectCode.WRONG_SIZE, `chunk ${chunk.index} has ${expectedBytes} result bytes, got ${submission.result.byteLength}`)
+      }
+      const now = Date.now()
+      this.endLease(run, lease, RETURNED)
+      const pending: PendingResult = {
+        volunteer,
+        leaseId: lease.id,
+        output: ownFloatsOf(submission.result),
+        computeMs: submission.computeMs,
+        transferMs: submission.fetchMs + context.readMs,
+        bytesMoved: lease.payloadBytes + submission.blobBytes + context.requestBytes,
+        receivedAt: now
+      }
+      chunk.results.push(pending)
+      chunk.submitted.add(volunteer)
+      const tally = run.tally(volunteer, now)
+      tally.lastSeen = now
+      if (submission.computeMs > 0) tally.observedGflops = updateSpeed(tally.observedGflops, chunk.flops / submission.computeMs / 1e6)
+      return await verifyChunk(this.verifyContext(), run, chunk, pending)
+    })
+  }
+
+  renewLeases (peer: PeerId, heartbeat: Heartbeat): HeartbeatResponse {
+    const volunteer = peer.toString()
+    const now = Date.now()
+    const dropped: string[] = []
+    for (const id of heartbeat.leaseIds) {
+      const found = this.leases.get(id)
+      if (found == null || found.lease.volunteer !== volunteer) {
+        dropped.push(id)
+        continue
+      }
+      found.lease.lastSeen = now
+      const tally = found.run.tally(volunteer, now)
+      tally.lastSeen = now
+      if (heartbeat.gflops > 0) tally.declaredGflops = heartbeat.gflops
+    }
+    return { dropped }
+  }
+
+  releaseLeases (peer: PeerId, release: Release): ReleaseResponse {
+    const volunteer = peer.toString()
+    let released = 0
+    for (const id of release.leaseIds) {
+      const found = this.leases.get(id)
+      if (found == null || found.lease.volunteer !== volunteer) continue
+      this.endLease(found.run, found.lease, { reason: 'released by the volunteer', failure: false, requeue: true })
+      released++
+    }
+    return { released }
+  }
+
+  takeReceipts (peer: PeerId, max: number): SignedReceipt[] {
+    const key = peer.toString()
+    const pending = this.pendingReceipts.get(key)
+    if (pending == null) return []
+    const taken = pending.splice(0, max)
+    if (pending.length === 0) this.pendingReceipts.delete(key)
+    return taken
+  }
+
+  // --- internals ---
+
+  private async loadProject (manifest: ProjectManifest): Promise<ProjectRun> {
+    if (manifest.owner !== this.selfId) throw new InputError(`project ${manifest.id} belongs to ${manifest.owner}, not to this peer`)
+    const kernel = this.getKernel(manifest.kernel)
+    const params = kernel.parseParams(manifest.params)
+    const shapes = manifest.inputs.map(({ name, rows, cols }) => ({ name, rows, cols }))
+    kernel.validateInputs(params, shapes)
+    const split = manifest.inputs.find(input => input.name === kernel.splitInput)
+    if (split == null) throw new InputError(`project ${manifest.id} has no input '${kernel.splitInput}' to split`)
+    const sharedNames = kernel.sharedInputs(params)
+    const shared = manifest.inputs.filter(input => sharedNames.includes(input.name))
+    const inputs = new ProjectInputs(this.blobs, split, shared)
+    await inputs.check()
+    const ranges = planChunks(split.rows, manifest.rowsPerChunk)
+    if (ranges.length !== manifest.chunkCount) {
+      throw new InputError(`project ${manifest.id}: ${split.rows} rows in chunks of ${manifest.rowsPerChunk} make ${ranges.length} chunks, the manifest says ${manifest.chunkCount}`)
+    }
+    const now = Date.now()
+    const stored = await loadProjectRecord(this.store, manifest.id)
+    const record: WorkProjectRecord = stored ?? {
+      projectId: manifest.id,
+      status: 'running',
+      kernel: manifest.kernel,
+      rows: split.rows,
+      outputCols: manifest.outputCols,
+      rowsPerChunk: manifest.rowsPerChunk,
+      chunkCount: manifest.chunkCount,
+      startedAt: now,
+      mismatches: 0,
+      spotChecks: 0
+    }
+    const { redundancy, spotCheck } = manifest.verification
+    const canSpotCheck = kernel.hasCpuReference !== false
+    const chunkRecords = await loadChunkRecords(this.store, manifest.id)
+    const chunks = ranges.map(range => {
+      const chunk = new ChunkRun(range, kernel.flops(params, shapes, range), redundancy, canSpotCheck && spotCheck > 0 && this.random() < spotCheck)
+      const stored = chunkRecords.get(range.index)
+      if (stored != null) chunk.restore(stored)
+      return chunk
+    })
+    const run = new ProjectRun(manifest, kernel, params, shapes, inputs, chunks, record, this.limits)
+    for (const bytes of await loadIssuedReceipts(this.store, manifest.id)) {
+      const receipt = decodeIssued(bytes)
+      if (receipt != null) run.receipts.push(receipt)
+    }
+    if (stored == null) {
+      await this.store.projectState.put(manifest.id, record)
+      run.note('published', `coordinating ${manifest.chunkCount} chunks`, now)
+    } else {
+      const verified = chunks.length - run.open.size
+      run.note('resumed', `resumed with ${verified}/${chunks.length} chunks verified`, now)
+      this.log('resumed %s: %d/%d chunks verified', manifest.id, verified, chunks.length)
+    }
+    if (run.status === 'running' && run.open.size === 0) await this.finishProject(run, now)
+    return run
+  }
+
+  private leaseMessage (run: ProjectRun, chunk: ChunkRun, lease: Lease, rows: Uint8Array): ChunkLease {
+    return {
+      leaseId: lease.id,
+      projectId: run.id,
+      chunk: chunk.index,
+      rowStart: chunk.range.rowStart,
+      rowEnd: chunk.range.rowEnd,
+      rowCols: run.inputs.split.cols,
+      rows: rows as Uint8Array<ArrayBuffer>,
+      shared: run.inputs.shared.map(input => ({ name: input.name, hash: input.hash, size: input.size, rows: input.rows, cols: input.cols })),
+      deadlineMs: lease.deadline - lease.issuedAt,
+      heartbeatMs: this.heartbeatIntervalMs,
+      outputCols: run.manifest.outputCols
+    }
+  }
+
+  private endedLeaseOf (id: string): { run: ProjectRun, lease: Lease } | undefined {
+    const ended = this.ended.get(id)
+    if (ended == null) return undefined
+    const run = this.projects.get(ended.lease.projectId)
+    return run == null ? undefined : { run, lease: ended.lease }
+  }
+
+  /** Ends a live lease; requeues its chunk when asked and counts failures toward the cap. */
+  private endLease (run: ProjectRun, lease: Lease, end: LeaseEnd): void {
+    if (this.leases.get(lease.id)?.lease !== lease) return
+    this.leases.delete(lease.id)
+    this.ended.set(lease.id, { lease, reason: end.reason })
+    if (this.ended.size > defaults.MAX_ENDED_LEASES) this.ended.delete(this.ended.keys().next().value!)
+    const chunk = run.chunks[lease.chunk]
+    chunk.leases.delete(lease.id)
+    run.volunteers.get(lease.volunteer)?.leases.delete(lease.id)
+    if (end.failure && !lease.expired) this.countFailure(run, chunk, end.reason)
+    if (end.requeue && !lease.expired) this.announceRequeue(run, chunk, lease.volunteer, end.reason)
+  }
+
+  private countFailure (run: ProjectRun, chunk: ChunkRun, reason: string): void {
+    chunk.failures++
+    chunk.lastFailure = reason
+    if (chunk.failures >= this.maxChunkFailures && run.status === 'running') {
+      this.failProject(run, `chunk ${chunk.index} failed ${chunk.failures} times (last: ${reason})`)
+    }
+  }
+
+  private announceRequeue (run: ProjectRun, chunk: ChunkRun, volunteer: string, reason: string): void {
+    if (chunk.verified || run.status !== 'running') return
+    emit(this.events, 'chunk:requeued', { projectId: run.id, chunk: chunk.index, volunteer, reason })
+    run.note('requeued', `chunk ${chunk.index} requeued from ${short(volunteer)}: ${reason}`, Date.now())
+  }
+
+  /** A volunteer's connection closed or it went silent: every lease it holds is requeued at once. */
+  private volunteerGone (volunteer: string, reason: string): void {
+    const started = performance.now()
+    const now = Date.now()
+    for (const run of this.projects.values()) {
+      const tally = run.volunteers.get(volunteer)
+      if (tally == null) continue
+      const chunks: number[] = []
+      for (const id of [...tally.leases]) {
+        const found = this.leases.get(id)
+        if (found == null) continue
+        chunks.push(found.lease.chunk)
+        this.endLease(run, found.lease, { reason, failure: true, requeue: true })
+      }
+      if (tally.status !== 'banned') tally.status = 'lost'
+      if (chunks.length > 0) {
+        emit(this.events, 'volunteer:lost', { projectId: run.id, volunteer, chunks })
+        run.note('lost', `${short(volunteer)} lost (${reason}); requeued chunks ${chunks.join(', ')}`, now)
+        this.log('%s lost (%s): requeued %d chunks of %s in %s ms', volunteer, reason, chunks.length, run.id, (performance.now() - started).toFixed(2))
+      }
+    }
+  }
+
+  /** Leases silent for longer than the heartbeat timeout end; leases past their deadline expire (their chunk is requeued). */
+  private sweep (now: number): void {
+    const silent = new Set<string>()
+    for (const { run, lease } of [...this.leases.values()]) {
+      if (now - lease.lastSeen > this.heartbeatTimeoutMs) {
+        silent.add(lease.volunteer)
+      } else if (!lease.expired && now > lease.deadline) {
+        const chunk = run.chunks[lease.chunk]
+        this.countFailure(run, chunk, 'lease deadline passed')
+        lease.expired = true
+        this.announceRequeue(run, chunk, lease.volunteer, 'lease deadline passed')
+      }
+    }
+    for (const volunteer of silent) this.volunteerGone(volunteer, 'no heartbeat')
+  }
+
+  private verifyContext (): VerifyContext {
+    return {
+      store: this.store,
+      privateKey: this.privateKey,
+      selfId: this.selfId,
+      events: this.events,
+      log: this.log,
+      maxExtraReplicas: this.maxExtraReplicas,
+      endLease: (run, lease) => { this.endLease(run, lease, DONE_ELSEWHERE) },
+      liveLease: id => this.leases.get(id)?.lease,
+      ban: (run, volunteer, reason) => { this.ban(run, volunteer, reason) },
+      deliverLater: (volunteer, receipt) => {
+        const pending = this.pendingReceipts.get(volunteer) ?? []
+        pending.push(receipt)
+        this.pendingReceipts.set(volunteer, pending)
+      },
+      finishProject: async (run, at) => { await this.finishProject(run, at, true) },
+      failProject: (run, reason) => { this.failProject(run, reason) },
+      tally: (run, volunteer) => run.tally(volunteer, Date.now())
+    }
+  }
+
+  /** A volunteer caught with a wrong result: its unverified results go, its leases end, it gets no more work here. */
+  private ban (run: ProjectRun, volunteer: string, reason: string): void {
+    if (run.banned.has(volunteer)) return
+    run.banned.add(volunteer)
+    const tally: VolunteerTally = run.tally(volunteer, Date.now())
+    tally.status = 'banned'
+    let discarded = 0
+    for (const index of run.open) {
+      const chunk = run.chunks[index]
+      const before = chunk.results.length
+      chunk.results = chunk.results.filter(r => r.volunteer !== volunteer)
+      discarded += before - chunk.results.length
+    }
+    for (const id of [...tally.leases]) {
+      const found = this.leases.get(id)
+      if (found != null) this.endLease(run, found.lease, { reason: 'volunteer banned', failure: false, requeue: true })
+    }
+    emit(this.events, 'volunteer:banned', { projectId: run.id, volunteer, reason })
+    run.note('banned', `${short(volunteer)} banned: ${reason}; ${discarded} unverified results discarded`, Date.now())
+    this.log('banned %s from %s: %s (%d unverified results discarded)', volunteer, run.id, reason, discarded)
+  }
+
+  /** Marks a project done; `persisted` when its done record was already written with the last result. */
+  private async finishProject (run: ProjectRun, at: number, persisted = false): Promise<void> {
+    run.status = 'done'
+    run.finishedAt ??= at
+    for (const chunk of run.chunks) for (const lease of [...chunk.leases.values()]) this.endLease(run, lease, PROJECT_OVER)
+    if (!persisted) await this.store.projectState.put(run.id, run.record())
+    emit(this.events, 'project:done', { projectId: run.id })
+    run.note('done', `all ${run.chunks.length} chunks verified`, at)
+    this.wakeWaiters()
+  }
+
+  private failProject (run: ProjectRun, reason: string): void {
+    if (run.status !== 'running') return
+    const now = Date.now()
+    run.status = 'failed'
+    run.failure = reason
+    run.finishedAt = now
+    for (const chunk of run.chunks) for (const lease of [...chunk.leases.values()]) this.endLease(run, lease, PROJECT_OVER)
+    this.store.projectState.put(run.id, run.record()).catch(err => { this.log.error('cannot record the failure of %s - %e', run.id, err) })
+    emit(this.events, 'project:failed', { projectId: run.id, reason })
+    run.note('failed', reason, now)
+    this.log.error('project %s failed: %s', run.id, reason)
+    this.wakeWaiters()
+  }
+
+  private wakeWaiters (): void {
+    for (const wake of [...this.finishWaiters]) wake()
+  }
+}
+
+function reject (code: RejectCode, message: string): ResultResponse {
+  return { status: ResultStatus.REJECTED, code, message }
+}
+
+function short (peer: string): string {
+  return peer.slice(-8)
+}
+
+/** An issued receipt from the ledger, as the figures count it. */
+function decodeIssued (bytes: Uint8Array): Receipt | undefined {
+  try {
+    const { projectId, chunk, volunteer, flops, computeMs, issuedAt } = ReceiptMessage.decode(SignedReceipt.decode(bytes).receipt)
+    return { projectId, chunk, volunteer, flops, computeMs, issuedAt }
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,183 @@
+import type { ChunkRun } from './chunk-run.ts'
+import type { ProjectInputs } from './project-inputs.ts'
+import type { WorkProjectRecord, WorkProjectStatus } from './records.ts'
+import type { CoordinatorSnapshot, VolunteerSnapshot } from './snapshot.ts'
+import type { InputShape, Kernel } from '../../compute/kernel.ts'
+import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
+import type { Receipt } from '../metrics.ts'
+import type { TimelineEntry } from '../types.ts'
+
+/** What the coordinator knows about one volunteer of one project. */
+export interface VolunteerTally {
+  readonly peer: string
+  device: string
+  declaredGflops?: number
+  observedGflops?: number
+  status: 'active' | 'idle' | 'lost' | 'banned'
+  readonly leases: Set<string>
+  readonly firstSeen: number
+  lastSeen: number
+  verified: number
+  flops: number
+  computeMs: number
+}
+
+export interface ProjectRunLimits {
+  readonly maxTimelineEntries: number
+  readonly maxResponseSamples: number
+  readonly maxBackupsPerChunk: number
+}
+
+/** In-memory state of one own project being coordinated. */
+export class ProjectRun {
+  status: WorkProjectStatus
+  failure?: string
+  finishedAt?: number
+  mismatches: number
+  spotChecks: number
+  readonly startedAt: number
+  /** Chunks not verified yet, in index order. */
+  readonly open = new Set<number>()
+  readonly volunteers = new Map<string, VolunteerTally>()
+  readonly banned = new Set<string>()
+  readonly timeline: TimelineEntry[] = []
+  readonly receipts: Receipt[] = []
+  readonly responseSamples: number[] = []
+  private tail: Promise<unknown> = Promise.resolve()
+
+  constructor (
+    readonly manifest: ProjectManifest,
+    readonly kernel: Kernel,
+    readonly params: unknown,
+    readonly shapes: readonly InputShape[],
+    readonly inputs: ProjectInputs,
+    readonly chunks: readonly ChunkRun[],
+    record: WorkProjectRecord,
+    private readonly limits: ProjectRunLimits
+  ) {
+    this.status = record.status
+    this.failure = record.failure
+    this.finishedAt = record.finishedAt
+    this.mismatches = record.mismatches
+    this.spotChecks = record.spotChecks
+    this.startedAt = record.startedAt
+    for (const chunk of chunks) if (!chunk.verified) this.open.add(chunk.index)
+  }
+
+  get id (): string {
+    return this.manifest.id
+  }
+
+  /** Runs `task` after every earlier one of this project: result handling is one at a time. */
+  async serial<T> (task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task, task)
+    this.tail = run.catch(() => {})
+    return await run
+  }
+
+  tally (peer: string, now: number): VolunteerTally {
+    let tally = this.volunteers.get(peer)
+    if (tally == null) {
+      tally = { peer, device: '', status: 'active', leases: new Set(), firstSeen: now, lastSeen: now, verified: 0, flops: 0, computeMs: 0 }
+      this.volunteers.set(peer, tally)
+    }
+    return tally
+  }
+
+  /** Whether any chunk still needs a copy handed out. */
+  hasQueuedWork (): boolean {
+    for (const index of this.open) if (this.chunks[index].need() > 0) return true
+    return false
+  }
+
+  /**
+   * The next chunk for `peer`: the lowest queued chunk it has not touched;
+   * once nothing is queued, a backup copy of the in-flight chunk leased
+   * longest ago (the slowest), so a straggler does not hold up the end.
+   */
+  pickChunk (peer: string, now: number): { chunk: ChunkRun, backup: boolean } | undefined {
+    let queued = false
+    for (const index of this.open) {
+      const chunk = this.chunks[index]
+      if (chunk.need() <= 0) continue
+      queued = true
+      if (!chunk.touchedBy(peer)) return { chunk, backup: false }
+    }
+    if (queued) return undefined
+    let slowest: ChunkRun | undefined
+    let slowestAge = -1
+    for (const index of this.open) {
+      const chunk = this.chunks[index]
+      if (chunk.verifying || chunk.leases.size === 0 || chunk.backups >= this.limits.maxBackupsPerChunk || chunk.touchedBy(peer)) continue
+      const age = now - Math.min(...[...chunk.leases.values()].map(l => l.issuedAt))
+      if (age > slowestAge) {
+        slowest = chunk
+        slowestAge = age
+      }
+    }
+    return slowest == null ? undefined : { chunk: slowest, backup: true }
+  }
+
+  note (kind: TimelineEntry['kind'], text: string, at: number): void {
+    this.timeline.push({ at, kind, text })
+    if (this.timeline.length > this.limits.maxTimelineEntries) this.timeline.shift()
+  }
+
+  sample (ms: number): void {
+    this.responseSamples.push(ms)
+    if (this.responseSamples.length > this.limits.maxResponseSamples) this.responseSamples.shift()
+  }
+
+  record (): WorkProjectRecord {
+    return {
+      projectId: this.id,
+      status: this.status,
+      failure: this.failure,
+      kernel: this.manifest.kernel,
+      rows: this.inputs.split.rows,
+      outputCols: this.manifest.outputCols,
+      rowsPerChunk: this.manifest.rowsPerChunk,
+      chunkCount: this.manifest.chunkCount,
+      startedAt: this.startedAt,
+      finishedAt: this.finishedAt,
+      mismatches: this.mismatches,
+      spotChecks: this.spotChecks
+    }
+  }
+
+  snapshot (): CoordinatorSnapshot {
+    const failed = this.status === 'failed'
+    const volunteers: VolunteerSnapshot[] = [...this.volunteers.values()].map(t => ({
+      peer: t.peer,
+      status: t.status,
+      device: t.device,
+      declaredGflops: t.declaredGflops,
+      observedGflops: t.observedGflops,
+      leases: t.leases.size,
+      chunksVerified: t.verified,
+      flops: t.flops,
+      computeMs: t.computeMs,
+      firstSeen: t.firstSeen,
+      lastSeen: t.lastSeen
+    }))
+    return {
+      projectId: this.id,
+      name: this.manifest.name,
+      kernel: this.manifest.kernel,
+      status: this.status,
+      failure: this.failure,
+      startedAt: this.startedAt,
+      finishedAt: this.finishedAt,
+      chunks: this.chunks.map(c => c.record(failed)),
+      volunteers,
+      leases: this.chunks.flatMap(c => [...c.leases.values()].map(l => ({
+        id: l.id, chunk: l.chunk, volunteer: l.volunteer, issuedAt: l.issuedAt, deadline: l.deadline, lastSeen: l.lastSeen, expired: l.expired, backup: l.backup
+      }))),
+      timeline: [...this.timeline],
+      mismatches: this.mismatches,
+      spotChecks: this.spotChecks,
+      receipts: [...this.receipts],
+      responseSamples: [...this.responseSamples]
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/** Defaults of the volunteer loop (every one overridable in VolunteerInit). */
+
+/** First and longest wait before asking again after a network error (doubling in between). */
+export const RETRY_MIN_MS = 250
+export const RETRY_MAX_MS = 5_000
+/** How long a researcher may answer "unknown project" (e.g. while restarting) before the volunteer gives up. */
+export const UNKNOWN_PROJECT_PATIENCE_MS = 60_000
+/** Consecutive chunks the device fails to compute before the volunteer stops. */
+export const MAX_COMPUTE_FAILURES = 3
+/** Attempts to hand in one result when the network fails. */
+export const SUBMIT_ATTEMPTS = 3
+/** Heartbeat period when the researcher did not say. */
+export const DEFAULT_HEARTBEAT_MS = 1_000
+/** Releasing leases while stopping is best effort: this long at most. */
+export const RELEASE_TIMEOUT_MS = 2_000

@@ -1,0 +1,388 @@
+import { LeaseStatus, RejectCode, ResultStatus, SignedReceipt, WorkErrorCode, WorkErrorResponse, verifyReceipt, type ChunkLease, type Work } from '../../protocols/work/index.ts'
+import { emit, type MeshEventSink } from '../coordinator/events.ts'
+import { bytesOf, floatsOf } from '../coordinator/floats.ts'
+import { updateSpeed } from '../coordinator/lease-duration.ts'
+import { sleep } from './abortable-sleep.ts'
+import { earnedReceiptKey } from './ledger.ts'
+import { SharedInputs, type VolunteerBlobs } from './shared-inputs.ts'
+import type { ChunkWork, InputShape, Kernel } from '../../compute/kernel.ts'
+import type { BlobTransfer } from '../../protocols/blob/index.ts'
+import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
+import type { MeshStore } from '../../store/store.ts'
+import type { VolunteerPrefs, VolunteerStatus } from '../types.ts'
+import type { Logger, PeerId } from '@libp2p/interface'
+
+/** Where the volunteer computes: a ComputeDevice. */
+export interface VolunteerDevice {
+  readonly info: { readonly description: string, readonly backend?: string }
+  run (work: ChunkWork, options?: { signal?: AbortSignal }): Promise<Float32Array>
+}
+
+export type RunOutcome = 'done' | 'failed' | 'refused' | 'unknown' | 'max-chunks' | 'stopped'
+
+export interface VolunteerRunSummary {
+  readonly projectId: string
+  /** done/failed: the project finished; refused: the researcher refused this peer; unknown: no such project there. */
+  readonly outcome: RunOutcome
+  readonly reason?: string
+  readonly chunksComputed: number
+  readonly receipts: number
+  readonly creditsFlops: number
+}
+
+export interface WorkerTuning {
+  readonly retryMinMs: number
+  readonly retryMaxMs: number
+  readonly unknownProjectPatienceMs: number
+  readonly maxComputeFailures: number
+  readonly submitAttempts: number
+  readonly defaultHeartbeatMs: number
+  readonly releaseTimeoutMs: number
+}
+
+export interface WorkerInit {
+  readonly project: Pick<ProjectManifest, 'id' | 'owner' | 'kernel' | 'inputs'>
+  readonly owner: PeerId
+  readonly selfId: string
+  readonly kernel: Kernel<any>
+  readonly params: unknown
+  readonly work: Work
+  readonly blob: BlobTransfer
+  readonly store: Pick<MeshStore, 'ledger'>
+  readonly blobs: VolunteerBlobs
+  readonly device: VolunteerDevice
+  readonly events: MeshEventSink
+  readonly prefs: () => VolunteerPrefs
+  /** Dispatches 'change' when prefs change (to wake a paused loop). */
+  readonly prefsChanged: EventTarget
+  readonly maxChunks: number
+  readonly signal: AbortSignal
+  readonly log: Logger
+  readonly tuning: WorkerTuning
+}
+
+type LeaseOutcome =
+  | { kind: 'leased', lease: ChunkLease, fetchMs: number }
+  | { kind: 'wait', ms: number }
+  | { kind: 'finished', outcome: RunOutcome, reason: string }
+
+/**
+ * One volunteer's work on one project: lease, fetch shared inputs once,
+ * compute, hand in, repeat. The next lease is requested while the current
+ * chunk computes and results are handed in while the next one computes, so
+ * the device is never waiting on the network. Leases are renewed by
+ * heartbeat and released when the loop ends.
+ */
+export class ProjectWorker {
+  state: VolunteerStatus['state'] = 'waiting'
+  currentChunk?: number
+  chunksComputed = 0
+  creditsFlops = 0
+  receipts = 0
+  lastError?: string
+  private gflops?: number
+  private readonly held = new Map<string, ChunkLease>()
+  private readonly dropped = new Set<string>()
+  private readonly earned = new Set<string>()
+  private readonly shared: SharedInputs
+  private readonly shapes: InputShape[]
+  private readonly deviceName: string
+  private submitting: Promise<void> = Promise.resolve()
+  private heartbeatTimer?: ReturnType<typeof setTimeout>
+  private heartbeatMs: number
+  private retryMs: number
+  private unknownSince?: number
+  private computeFailures = 0
+  private stopReason?: { outcome: RunOutcome, reason: string }
+
+  constructor (private readonly init: WorkerInit) {
+    this.shared = new SharedInputs(init.blob, init.blobs, init.owner)
+    this.shapes = init.project.inputs.map(({ name, rows, cols }) => ({ name, rows, cols }))
+    this.deviceName = init.device.info.backend == null ? init.device.info.description : `${init.device.info.description} (${init.device.info.backend})`
+    this.heartbeatMs = init.tuning.defaultHeartbeatMs
+    this.retryMs = init.tuning.retryMinMs
+  }
+
+  status (): VolunteerStatus {
+    return {
+      projectId: this.init.project.id,
+      state: this.state,
+      currentChunk: this.currentChunk,
+      chunksComputed: this.chunksComputed,
+      creditsFlops: this.creditsFlops,
+      receipts: this.receipts,
+      lastError: this.lastError
+    }
+  }
+
+  async run (): Promise<VolunteerRunSummary> {
+    const { signal, maxChunks, prefs } = this.init
+    let next: Promise<LeaseOutcome> | undefined
+    let finished: { outcome: RunOutcome, reason?: string } = { outcome: 'stopped' }
+    this.scheduleHeartbeat()
+    try {
+      while (!signal.aborted) {
+        if (this.stopReason != null) {
+          finished = this.stopReason
+          break
+        }
+        if (this.chunksComputed >= maxChunks) {
+          finished = { outcome: 'max-chunks' }
+          break
+        }
+        if (prefs().paused) {
+          if (next != null) await this.releaseOutcome(await next)
+          next = undefined
+          await this.waitWhilePaused()
+          continue
+        }
+        next ??= this.requestLease()
+        const got = await next
+        next = undefined
+        if (got.kind === 'finished') {
+          finished = { outcome: got.outcome, reason: got.reason }
+          break
+        }
+        if (got.kind === 'wait') {
+          this.setState('waiting')
+          await sleep(got.ms, signal)
+          continue
+        }
+        if (this.dropped.has(got.lease.leaseId)) continue
+        if (this.chunksComputed + 1 < maxChunks) next = this.requestLease()
+        await this.compute(got.lease, got.fetchMs)
+      }
+    } finally {
+      if (next != null) await this.releaseOutcome(await next)
+      await this.submitting
+      clearTimeout(this.heartbeatTimer)
+      this.heartbeatTimer = undefined
+      await this.releaseHeld()
+      this.currentChunk = undefined
+      this.setState('stopped')
+    }
+    return { projectId: this.init.project.id, ...finished, chunksComputed: this.chunksComputed, receipts: this.receipts, creditsFlops: this.creditsFlops }
+  }
+
+  private setState (state: VolunteerStatus['state']): void {
+    if (this.state === state) return
+    this.state = state
+    emit(this.init.events, 'work:status', this.status())
+  }
+
+  private async waitWhilePaused (): Promise<void> {
+    const { prefs, prefsChanged, signal } = this.init
+    this.setState('paused')
+    await new Promise<void>(resolve => {
+      const check = (): void => {
+        if (prefs().paused && !signal.aborted) return
+        prefsChanged.removeEventListener('change', check)
+        signal.removeEventListener('abort', check)
+        resolve()
+      }
+      prefsChanged.addEventListener('change', check)
+      signal.addEventListener('abort', check, { once: true })
+      check()
+    })
+  }
+
+  private async requestLease (): Promise<LeaseOutcome> {
+    const { work, owner, project, signal, tuning } = this.init
+    const started = performance.now()
+    try {
+      const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0 }, { signal })
+      await this.keepReceipts(receipts)
+      this.retryMs = tuning.retryMinMs
+      if (answer.status !== LeaseStatus.UNKNOWN_PROJECT) this.unknownSince = undefined
+      switch (answer.status) {
+        case LeaseStatus.LEASED: {
+          const lease = answer.lease
+          const problem = lease == null ? 'no lease in the answer' : this.leaseProblem(lease)
+          if (problem != null) {
+            this.lastError = `unusable lease: ${problem}`
+            if (lease != null) await this.release([lease.leaseId])
+            return { kind: 'wait', ms: this.backoff() }
+          }
+          this.held.set(lease!.leaseId, lease!)
+          if (lease!.heartbeatMs > 0) this.heartbeatMs = Math.min(this.heartbeatMs, lease!.heartbeatMs)
+          return { kind: 'leased', lease: lease!, fetchMs: performance.now() - started }
+        }
+        case LeaseStatus.PROJECT_DONE:
+          return { kind: 'finished', outcome: 'done', reason: answer.message }
+        case LeaseStatus.PROJECT_FAILED:
+          return { kind: 'finished', outcome: 'failed', reason: answer.message }
+        case LeaseStatus.REFUSED:
+          return { kind: 'finished', outcome: 'refused', reason: answer.message }
+        case LeaseStatus.UNKNOWN_PROJECT:
+          return this.unknownProject(answer.message)
+        default:
+          return { kind: 'wait', ms: Math.max(answer.retryAfterMs, tuning.retryMinMs) }
+      }
+    } catch (err: any) {
+      if (signal.aborted) return { kind: 'wait', ms: 0 }
+      // A researcher that restarted answers NOT_SERVING until it has resumed its projects.
+      if (err instanceof WorkErrorResponse && err.code === WorkErrorCode.NOT_SERVING) return this.unknownProject(err.message)
+      this.lastError = `lease request failed: ${err?.message ?? err}`
+      return { kind: 'wait', ms: this.backoff() }
+    }
+  }
+
+  private unknownProject (message: string): LeaseOutcome {
+    const now = Date.now()
+    this.unknownSince ??= now
+    if (now - this.unknownSince > this.init.tuning.unknownProjectPatienceMs) return { kind: 'finished', outcome: 'unknown', reason: message }
+    return { kind: 'wait', ms: this.backoff() }
+  }
+
+  private backoff (): number {
+    const ms = this.retryMs
+    this.retryMs = Math.min(this.init.tuning.retryMaxMs, this.retryMs * 2)
+    return ms
+  }
+
+  private leaseProblem (lease: ChunkLease): string | undefined {
+    const rows = lease.rowEnd - lease.rowStart
+    if (lease.projectId !== this.init.project.id) return `it is for project ${lease.projectId}`
+    if (rows <= 0 || lease.outputCols <= 0 || lease.rowCols <= 0) return 'empty row range or shape'
+    if (lease.rows.byteLength !== rows * lease.rowCols * 4) return `${lease.rows.byteLength} row bytes for ${rows}x${lease.rowCols} fp32`
+    return undefined
+  }
+
+  private async compute (lease: ChunkLease, leaseFetchMs: number): Promise<void> {
+    const { device, kernel, params, events, project, signal, prefs, tuning, log } = this.init
+    this.currentChunk = lease.chunk
+    let shared
+    try {
+      this.setState('fetching')
+      shared = await this.shared.load(lease.shared, signal)
+    } catch (err: any) {
+      if (signal.aborted) return
+      this.lastError = `fetching shared inputs failed: ${err?.message ?? err}`
+      log.error('fetching shared inputs of %s failed - %e', project.id, err)
+      await this.release([lease.leaseId])
+      await sleep(this.backoff(), signal)
+      return
+    }
+    this.setState('computing')
+    const range = { index: lease.chunk, rowStart: lease.rowStart, rowEnd: lease.rowEnd }
+    const work: ChunkWork = { kernel: project.kernel, params, range, rows: floatsOf(lease.rows), rowCols: lease.rowCols, shared: shared.matrices }
+    const started = performance.now()
+    let output: Float32Array
+    try {
+      output = await device.run(work)
+    } catch (err: any) {
+      this.computeFailures++
+      this.lastError = `computing chunk ${lease.chunk} failed: ${err?.message ?? err}`
+      log.error('computing chunk %d of %s failed - %e', lease.chunk, project.id, err)
+      await this.release([lease.leaseId])
+      if (this.computeFailures >= tuning.maxComputeFailures) this.stopReason = { outcome: 'failed', reason: this.lastError }
+      return
+    }
+    const computeMs = performance.now() - started
+    this.computeFailures = 0
+    this.chunksComputed++
+    const flops = kernel.flops(params, this.shapes, range)
+    if (computeMs > 0) this.gflops = updateSpeed(this.gflops, flops / computeMs / 1e6)
+    emit(events, 'work:chunk-computed', { projectId: project.id, chunk: lease.chunk, computeMs, flops })
+    if (!this.dropped.has(lease.leaseId)) {
+      const expectedLength = (lease.rowEnd - lease.rowStart) * lease.outputCols
+      if (output.length !== expectedLength) log.error('device returned %d values for chunk %d, expected %d', output.length, lease.chunk, expectedLength)
+      this.submitting = this.submitting.then(async () => { await this.submit(lease, output, computeMs, leaseFetchMs + shared.ms, shared.bytes) })
+    }
+    this.currentChunk = undefined
+    const duty = prefs().maxDutyCycle
+    if (duty > 0 && duty < 1) {
+      this.setState('idle')
+      await sleep(computeMs * (1 / duty - 1), signal)
+    }
+  }
+
+  /** Hands in a result (retrying network failures); never throws. */
+  private async submit (lease: ChunkLease, output: Float32Array, computeMs: number, fetchMs: number, blobBytes: number): Promise<void> {
+    const { work, owner, signal, tuning, log } = this.init
+    for (let attempt = 1; attempt <= tuning.submitAttempts && !signal.aborted; attempt++) {
+      try {
+        const { answer, receipts } = await work.submit(owner, {
+          leaseId: lease.leaseId,
+          result: bytesOf(output),
+          computeMs: Math.round(computeMs),
+          fetchMs: Math.round(fetchMs),
+          blobBytes
+        }, { signal })
+        this.held.delete(lease.leaseId)
+        await this.keepReceipts(answer.receipt == null ? receipts : [answer.receipt, ...receipts])
+        if (answer.status === ResultStatus.REJECTED) {
+          this.lastError = `result of chunk ${lease.chunk} rejected (${answer.code}): ${answer.message}`
+          log('%s', this.lastError)
+          if (answer.code === RejectCode.BANNED || answer.code === RejectCode.MISMATCH) this.stopReason = { outcome: 'refused', reason: answer.message }
+        }
+        return
+      } catch (err: any) {
+        this.lastError = `handing in chunk ${lease.chunk} failed: ${err?.message ?? err}`
+        if (err instanceof WorkErrorResponse || signal.aborted) return
+        await sleep(this.backoff(), signal)
+      }
+    }
+  }
+
+  /** Stores receipts that the project's researcher really signed for this peer. */
+  private async keepReceipts (signed: readonly SignedReceipt[]): Promise<void> {
+    const { project, selfId, store, log } = this.init
+    for (const s of signed) {
+      const verified = await verifyReceipt(s)
+      if (verified == null || verified.receipt.volunteer !== selfId || verified.receipt.researcher !== project.owner) {
+        log.error('dropped a receipt that is not signed by %s for this peer', project.owner)
+        continue
+      }
+      const { receipt } = verified
+      const key = earnedReceiptKey(receipt.projectId, receipt.chunk)
+      if (this.earned.has(key)) continue
+      await store.ledger.put(key, SignedReceipt.encode(s))
+      this.earned.add(key)
+      this.receipts++
+      this.creditsFlops += receipt.flops
+      emit(this.init.events, 'work:status', this.status())
+    }
+  }
+
+  private scheduleHeartbeat (): void {
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeat().finally(() => { if (this.heartbeatTimer != null) this.scheduleHeartbeat() })
+    }, this.heartbeatMs)
+    this.heartbeatTimer.unref()
+  }
+
+  private async heartbeat (): Promise<void> {
+    if (this.held.size === 0) return
+    const { work, owner, signal, log } = this.init
+    try {
+      const { answer, receipts } = await work.heartbeat(owner, { leaseIds: [...this.held.keys()], gflops: this.gflops ?? 0 }, { signal })
+      for (const id of answer.dropped) {
+        this.dropped.add(id)
+        this.held.delete(id)
+      }
+      await this.keepReceipts(receipts)
+    } catch (err: any) {
+      if (!signal.aborted) log('heartbeat failed - %s', err?.message ?? err)
+    }
+  }
+
+  private async releaseOutcome (outcome: LeaseOutcome): Promise<void> {
+    if (outcome.kind === 'leased') await this.release([outcome.lease.leaseId])
+  }
+
+  private async releaseHeld (): Promise<void> {
+    await this.release([...this.held.keys()])
+  }
+
+  /** Gives leases back so their chunks are requeued at once (best effort, bounded in time). */
+  private async release (leaseIds: string[]): Promise<void> {
+    for (const id of leaseIds) this.held.delete(id)
+    if (leaseIds.length === 0) return
+    try {
+      await this.init.work.release(this.init.owner, { leaseIds }, { signal: AbortSignal.timeout(this.init.tuning.releaseTimeoutMs) })
+    } catch (err: any) {
+      this.init.log('releasing %d leases failed - %s', leaseIds.length, err?.message ?? err)
+    }
+  }
+}
