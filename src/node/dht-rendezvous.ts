@@ -39,7 +39,7 @@ export class DhtRendezvous {
   ) {}
 
   start (): void {
-    this.schedule(FIRST_ROUND_DELAY_MS)
+    this.schedule(Math.min(FIRST_ROUND_DELAY_MS, this.init.intervalMs ?? DEFAULT_RENDEZVOUS_INTERVAL_MS))
   }
 
   async stop (): Promise<void> {

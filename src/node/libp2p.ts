@@ -6,7 +6,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { mdns } from '@libp2p/mdns'
 import { bootstrap } from '@libp2p/bootstrap'
-import { kadDHT, type KadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { preSharedKey } from '@libp2p/pnet'
 import type { Identify } from '@libp2p/identify'
@@ -110,8 +110,8 @@ export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (opt
     services: {
       identify: identify(),
       ping: ping(),
-      // Server mode even on private addresses: a lab's DHT lives on its LAN.
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false }),
+      // Server mode and private addresses kept: a lab's DHT lives on its LAN.
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         allowedTopics: [ANNOUNCE_TOPIC],
