@@ -58,6 +58,8 @@ const cases: Array<{ args: string[], message: RegExp }> = [
   { args: ['publish', '--kernel', 'map', '--wgsl', file('bad.wgsl'), '--data', file('rows.csv'), '--out-cols', '1', '--spot-check', '0.5'], message: /no CPU reference to spot-check/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('none.key'), ...dataDir], message: /none\.key: cannot read swarm key \(no such file\)/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },
+  { args: ['projects', '--wait', '0', '--bootstrap', '/ip4/127.0.0.1/tcp/9'], message: /--bootstrap expects a multiaddr ending in \/p2p\/<peer id>/ },
+  { args: ['projects', '--wait', '0', '--listen', 'nonsense'], message: /--listen expects a multiaddr like/ },
   { args: ['projects', '--wait', 'soon'], message: /--wait expects a number from 0/ },
   { args: ['projects', '--wait', '1', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },
   { args: ['swarm-key', 'extra'], message: /unexpected argument 'extra'/ }

@@ -2,7 +2,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { spawnMesh } from '../helpers/run-mesh.ts'
+import { runMesh, spawnMesh } from '../helpers/run-mesh.ts'
 import { JsonLines } from '../helpers/json-lines.ts'
 import { makeTempDir } from '../helpers/tmpdir.ts'
 import { uniqueTag } from '../helpers/peers.ts'
@@ -41,6 +41,10 @@ test('publish from .npy files prints started then published, and stops cleanly o
   assert.deepEqual(published.chunks, { done: 0, total: 3 })
   assert.deepEqual(published.verification, { redundancy: 2, spotCheck: 0.5 })
   assert.match(published.id, /^[0-9a-f]{32}$/)
+
+  const second = await runMesh(['projects', '--wait', '0', '--data-dir', join(dir.path, 'npy')])
+  assert.equal(second.code, 2, 'a data dir in use is refused')
+  assert.match(second.stderr.trim(), /^mesh: data dir .*npy is in use by another mesh process/)
 
   proc.child.kill('SIGINT')
   assert.equal(await proc.exited, 0)

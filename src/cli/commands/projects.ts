@@ -1,8 +1,7 @@
 import Table from 'cli-table3'
 import type { Command, CommandContext } from '../command.ts'
 import { parseNumber, optionalString } from '../parse-values.ts'
-import { nodeOptionsFrom, reportStarted, waitUntilAborted } from '../node-options.ts'
-import { MeshNode } from '../../node/mesh-node.ts'
+import { nodeOptionsFrom, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
 import type { ProjectSummary } from '../../node/types.ts'
 
 export const DEFAULT_WAIT_SECONDS = 5
@@ -43,7 +42,7 @@ async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
   const waitText = optionalString(ctx.options, 'wait')
   const waitSeconds = waitText == null ? DEFAULT_WAIT_SECONDS : parseNumber(waitText, '--wait', 0, MAX_WAIT_SECONDS)
-  const node = await MeshNode.start(await nodeOptionsFrom(ctx.global))
+  const node = await startNode(await nodeOptionsFrom(ctx.global))
   let projects: ProjectSummary[]
   try {
     // stdout carries only the project lines; the peer's identity goes to stderr.

@@ -4,8 +4,7 @@ import type { Command, CommandContext, OptionValues } from '../command.ts'
 import { UsageError } from '../errors.ts'
 import { InputError } from '../../errors.ts'
 import { parseInteger, parseNumber, parseShape, optionalString } from '../parse-values.ts'
-import { nodeOptionsFrom, reportNodeEvents, reportStarted, waitUntilAborted } from '../node-options.ts'
-import { MeshNode } from '../../node/mesh-node.ts'
+import { nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
 import { planProject, type ProjectSpec } from '../../node/project-builder.ts'
 import { generateMatrix } from '../../compute/data/generate.ts'
 import { readNpyMatrix } from '../../compute/data/npy.ts'
@@ -116,7 +115,7 @@ async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
   const spec = await specFromOptions(ctx.options)
   // Here --name names the project; the peer keeps its default display name.
-  const node = await MeshNode.start({ ...await nodeOptionsFrom({ ...ctx.global, name: undefined }) })
+  const node = await startNode(await nodeOptionsFrom({ ...ctx.global, name: undefined }))
   try {
     reportStarted(ctx.out, node, json)
     reportNodeEvents(ctx.out, node, json)
