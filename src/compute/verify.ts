@@ -37,12 +37,16 @@ export function compareWithin (expected: Float32Array, actual: Float32Array, tol
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i]!
     const a = actual[i]!
-    let error: number
-    if (Number.isNaN(e) || Number.isNaN(a) || !Number.isFinite(e) || !Number.isFinite(a)) {
-      error = Object.is(e, a) || (Number.isNaN(e) && Number.isNaN(a)) ? 0 : Infinity
-    } else {
-      error = Math.abs(a - e)
+    if (!Number.isFinite(e) || !Number.isFinite(a)) {
+      const same = e === a || (Number.isNaN(e) && Number.isNaN(a))
+      if (!same) {
+        maxAbsError = Infinity
+        firstMismatch ??= i
+      }
+      continue
     }
+    const error = Math.abs(a - e)
+    if (error === 0) continue
     if (error > maxAbsError) maxAbsError = error
     const allowed = tolerance.abs + tolerance.rel * (tolerance.normwise === true ? scale : Math.abs(e))
     if (firstMismatch === undefined && !(error <= allowed)) firstMismatch = i

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { open, readFile, type FileHandle } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { parse, CsvError } from 'csv-parse'
 import { DataFileError } from './errors.ts'
@@ -48,7 +47,15 @@ class RowAccumulator {
 }
 
 async function readCsvMatrix (path: string): Promise<Matrix> {
-  const parser = createReadStream(path).pipe(parse({ info: true, trim: true, skip_empty_lines: true }))
+  let file: FileHandle
+  try {
+    file = await open(path, 'r')
+  } catch (err: any) {
+    throw new DataFileError(path, err.code === 'ENOENT' ? 'no such file' : `cannot open (${err.code ?? err.message})`)
+  }
+  const source = file.createReadStream()
+  const parser = source.pipe(parse({ info: true, trim: true, skip_empty_lines: true, relax_column_count: true }))
+  source.on('error', err => parser.destroy(err))
   const values = new RowAccumulator()
   let header: string[] | undefined
   let rows = 0
@@ -61,6 +68,9 @@ async function readCsvMatrix (path: string): Promise<Matrix> {
         }
         continue
       }
+      if (record.length !== header.length) {
+        throw new DataFileError(path, `line ${info.lines}: has ${record.length} cells, expected ${header.length} like the header`)
+      }
       record.forEach((cell, column) => {
         const value = Number(cell)
         if (cell === '' || !Number.isFinite(value)) {
@@ -72,9 +82,11 @@ async function readCsvMatrix (path: string): Promise<Matrix> {
     }
   } catch (err: any) {
     if (err instanceof DataFileError) throw err
-    if (err.code === 'ENOENT') throw new DataFileError(path, 'no such file')
     if (err instanceof CsvError) throw new DataFileError(path, csvProblem(err))
     throw new DataFileError(path, `cannot read (${err.code ?? err.message})`)
+  } finally {
+    source.destroy()
+    await file.close().catch(() => {})
   }
   if (header == null) throw new DataFileError(path, 'empty file, expected a header row and numeric rows')
   if (rows === 0) throw new DataFileError(path, 'no data rows after the header')
@@ -82,12 +94,8 @@ async function readCsvMatrix (path: string): Promise<Matrix> {
 }
 
 function csvProblem (err: CsvError): string {
-  const line = (err as any).lines as number | undefined
-  const where = line != null ? `line ${line}: ` : ''
-  if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-    return `${where}expected ${(err as any).columns?.length ?? (err as any).record?.length} cells like the header, got ${(err as any).record?.length}`
-  }
-  return `${where}${err.message.replace(/^Invalid Record Length: |^[A-Za-z ]+: /, '')}`
+  const line = (err as CsvError & { lines?: number }).lines
+  return `${line != null ? `line ${line}: ` : ''}${err.message.replace(/^[A-Za-z ]+: /, '')}`
 }
 
 async function readJsonMatrix (path: string): Promise<Matrix> {

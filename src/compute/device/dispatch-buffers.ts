@@ -44,16 +44,22 @@ export class DispatchBuffers {
       shape.inputBytes.length === this.shape.inputBytes.length && shape.inputBytes.every((n, i) => n === this.shape.inputBytes[i])
   }
 
-  upload (dispatch: GpuDispatch): void {
+  /** Writes the uniforms and inputs; returns how many immutable inputs were already on the device. */
+  upload (dispatch: GpuDispatch): number {
     const queue = this.device.queue
     const uniforms = new Uint32Array(this.shape.uniformBytes / 4)
     uniforms.set(dispatch.uniforms)
     queue.writeBuffer(this.uniform, 0, uniforms)
+    let skipped = 0
     dispatch.inputs.forEach((input, i) => {
-      if (input.immutable && this.uploaded[i] === input.data) return
+      if (input.immutable && this.uploaded[i] === input.data) {
+        skipped++
+        return
+      }
       queue.writeBuffer(this.inputs[i]!, 0, input.data)
       this.uploaded[i] = input.immutable ? input.data : undefined
     })
+    return skipped
   }
 
   encodeReadback (encoder: GPUCommandEncoder): void {

@@ -21,6 +21,13 @@ const limitNames = [
   'maxComputeWorkgroupSizeX'
 ] as const
 
+/** Counters showing the reuse at work (tests and diagnostics). */
+export interface GpuDeviceStats {
+  pipelinesCompiled: number
+  bufferSetsCreated: number
+  sharedUploadsSkipped: number
+}
+
 export interface GpuOpenOptions {
   readonly backend: ComputeBackend
   readonly featureLevel: 'core' | 'compatibility'
@@ -36,6 +43,7 @@ export interface GpuOpenOptions {
 export class GpuComputeDevice implements ComputeDevice {
   readonly info: ComputeDeviceInfo
   readonly capabilities: GpuCapabilities
+  readonly stats: GpuDeviceStats = { pipelinesCompiled: 0, bufferSetsCreated: 0, sharedUploadsSkipped: 0 }
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>()
   private readonly buffers = new Map<string, DispatchBuffers>()
   private tail: Promise<unknown> = Promise.resolve()
@@ -140,7 +148,7 @@ export class GpuComputeDevice implements ComputeDevice {
     checkDispatchFits(dispatch, this.info.limits)
     const pipeline = await this.pipeline(dispatch.program)
     const buffers = await this.withErrorScopes(async () => this.buffersFor(dispatch, pipeline))
-    buffers.upload(dispatch)
+    this.stats.sharedUploadsSkipped += buffers.upload(dispatch)
     return { pipeline, buffers }
   }
 
@@ -164,6 +172,7 @@ export class GpuComputeDevice implements ComputeDevice {
     this.buffers.delete(key)
     evictOldest(this.buffers, MAX_BUFFER_SETS - 1, buffers => { buffers.destroy() })
     const created = new DispatchBuffers(this.device, this.constants, pipeline, dispatch)
+    this.stats.bufferSetsCreated++
     this.buffers.set(key, created)
     return created
   }
@@ -180,6 +189,7 @@ export class GpuComputeDevice implements ComputeDevice {
   }
 
   private async compile (program: GpuProgramSource): Promise<GPUComputePipeline> {
+    this.stats.pipelinesCompiled++
     this.device.pushErrorScope('validation')
     const module = this.device.createShaderModule({ code: program.code })
     const scopeError = await this.device.popErrorScope()

@@ -1,0 +1,71 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { compareWithin, dotProductTolerance, spotCheck } from '../../src/compute/verify.ts'
+import { generateMatrix } from '../../src/compute/data/generate.ts'
+import { getKernel } from '../../src/compute/kernels/index.ts'
+import type { ChunkWork } from '../../src/compute/kernel.ts'
+
+const matmul = getKernel('matmul')
+
+test('compare allows rounding differences and reports normwise errors, never compares bits', () => {
+  const expected = new Float32Array([1, -2, 1000, 0])
+  const actual = new Float32Array([1 + 1e-6, -2, 1000.001, 1e-5])
+  const result = compareWithin(expected, actual, { rel: 1e-6, abs: 0, normwise: true })
+  assert.ok(result.ok)
+  assert.ok(Math.abs(result.maxAbsError - 1e-3) < 1e-4)
+  assert.ok(Math.abs(result.maxRelError - 1e-6) < 1e-7)
+  assert.equal(compareWithin(expected, actual, { rel: 1e-6, abs: 0 }).firstMismatch, 3, 'elementwise: the value near 0 is out')
+})
+
+test('NaN matches only NaN, infinities only themselves, and lengths must agree', () => {
+  const tolerance = { rel: 1e-3, abs: 1e-3 }
+  assert.ok(compareWithin(new Float32Array([NaN, Infinity]), new Float32Array([NaN, Infinity]), tolerance).ok)
+  assert.equal(compareWithin(new Float32Array([1, 2]), new Float32Array([1, NaN]), tolerance).firstMismatch, 1)
+  assert.equal(compareWithin(new Float32Array([Infinity]), new Float32Array([-Infinity]), tolerance).ok, false)
+  assert.equal(compareWithin(new Float32Array(3), new Float32Array(2), tolerance).ok, false)
+})
+
+/** Rounds to TF32 (10 explicit mantissa bits), what some GPUs use for "fp32" matmul by default. */
+function toTf32 (values: Float32Array): Float32Array {
+  const out = new Float32Array(values)
+  const bits = new Uint32Array(out.buffer)
+  for (let i = 0; i < bits.length; i++) bits[i] = ((bits[i]! + 0x1000) & ~0x1fff) >>> 0
+  return out
+}
+
+test('the matmul tolerance accepts a reordered fp32 sum and rejects TF32 inputs, a flipped value, a zeroed row', () => {
+  const [m, k, n] = [32, 512, 48]
+  const a = generateMatrix(m, k, 1)
+  const b = generateMatrix(k, n, 2)
+  const work: ChunkWork = { kernel: 'matmul', params: {}, range: { index: 0, rowStart: 0, rowEnd: m }, rows: a.data, rowCols: k, shared: { b } }
+  const expected = matmul.cpuReference(work)
+  const tolerance = dotProductTolerance(k)
+
+  // The same product summed from the other end of k.
+  const reversed = matmul.cpuReference({ ...work, rows: reverseColumns(a.data, m, k), shared: { b: { ...b, data: reverseRows(b.data, k, n) } } })
+  assert.ok(compareWithin(expected, reversed, tolerance).ok)
+
+  const tf32 = matmul.cpuReference({ ...work, rows: toTf32(a.data), shared: { b: { ...b, data: toTf32(b.data) } } })
+  assert.equal(compareWithin(expected, tf32, tolerance).ok, false, 'lower precision is caught')
+
+  const flipped = new Float32Array(expected)
+  flipped[77] = -flipped[77]!
+  assert.equal(compareWithin(expected, flipped, tolerance).firstMismatch, 77)
+
+  const zeroed = new Float32Array(expected)
+  zeroed.fill(0, n * 5, n * 6)
+  assert.equal(spotCheck(matmul, work, zeroed).ok, false)
+  assert.ok(spotCheck(matmul, work, expected).ok)
+})
+
+function reverseColumns (data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length)
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = data[r * cols + cols - 1 - c]!
+  return out
+}
+
+function reverseRows (data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length)
+  for (let r = 0; r < rows; r++) out.set(data.subarray((rows - 1 - r) * cols, (rows - r) * cols), r * cols)
+  return out
+}
