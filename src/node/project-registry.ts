@@ -24,7 +24,8 @@ export interface ProjectRegistryInit {
   readonly store: Pick<MeshStore, 'projects'>
   /** This peer's id: its own projects are not tracked here. */
   readonly selfId: string
-  readonly log: Logger
+  /** Where dropped records are logged. */
+  readonly log?: Logger
   readonly offlineAfterMs?: number
   readonly maxProjects?: number
   readonly onAnnounced?: (project: DiscoveredProject) => void
@@ -68,7 +69,7 @@ export class ProjectRegistry {
           offline: true
         })
       } catch (err: any) {
-        this.init.log.error('dropping stored manifest %s: %s', id, err.message)
+        this.init.log?.error('dropping stored manifest %s: %s', id, err.message)
         await this.init.store.projects.del(id)
       }
     }

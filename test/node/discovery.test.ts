@@ -64,3 +64,22 @@ test('three peers on loopback find each other by mDNS and all list a project pub
   console.log(`# marked offline ${Date.now() - stoppedAt} ms after the owner stopped`)
   assert.equal(others[0].node.project(published.id)?.status, 'offline')
 })
+
+test('a peer that joins later hears an existing project at once, long before the next periodic announcement', async () => {
+  const tag = uniqueTag('late')
+  const researcher = await startPeer(loopbackOptions(tag, { announceIntervalMs: 120_000 }))
+  peers.push(researcher)
+  const published = await researcher.node.publish({
+    name: 'early',
+    kernel: 'matmul',
+    inputs: [{ name: 'a', matrix: generateMatrix(8, 8, 1) }, { name: 'b', matrix: generateMatrix(8, 8, 2) }]
+  })
+  // Past gossipsub's message-cache window (3 heartbeats), so the first announcement cannot be re-gossiped.
+  await new Promise(resolve => setTimeout(resolve, 4000))
+  const joinedAt = Date.now()
+  const late = await startPeer(loopbackOptions(tag, { announceIntervalMs: 120_000 }))
+  peers.push(late)
+  // Only the announcement sent when `late` subscribed can arrive within this wait.
+  await waitFor('the late peer to list the project', () => late.node.project(published.id), 20_000)
+  console.log(`# the late peer listed it ${Date.now() - joinedAt} ms after starting`)
+})
