@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { InputError } from '../errors.ts'
+import { generateMatrix } from '../compute/data/generate.ts'
+import { readNpyMatrix } from '../compute/data/npy.ts'
+import { readDataset } from '../compute/data/dataset.ts'
+import { openComputeDevice } from '../compute/device.ts'
+import { planProject, type ProjectSpec } from './project-builder.ts'
+
+/**
+ * A publish request as a researcher states it (the flags of `mesh publish`,
+ * the fields of the UI's publish form): file paths and sizes, not matrices.
+ * `loadProjectSpec` turns it into a checked ProjectSpec.
+ */
+
+interface PublishCommon {
+  /** Default: the kernel and its input shapes or files. */
+  readonly name?: string
+  readonly description?: string
+  readonly rowsPerChunk?: number
+  readonly redundancy?: number
+  readonly spotCheck?: number
+}
+
+export type MatmulInputs =
+  | { readonly from: 'size', readonly size: number, readonly seed?: number }
+  | { readonly from: 'shape', readonly m: number, readonly k: number, readonly n: number, readonly seed?: number }
+  | { readonly from: 'files', readonly aPath: string, readonly bPath: string }
+
+export interface MatmulPublishRequest extends PublishCommon {
+  readonly kernel: 'matmul'
+  readonly inputs: MatmulInputs
+}
+
+export interface MapPublishRequest extends PublishCommon {
+  readonly kernel: 'map'
+  readonly wgslPath: string
+  /** CSV with a header row, JSON array of number arrays, or 2-D .npy. */
+  readonly dataPath: string
+  readonly outCols: number
+}
+
+export type PublishRequest = MatmulPublishRequest | MapPublishRequest
+
+export const DEFAULT_SEED = 1
+/** Generated matrices are held in memory twice (matrix + blob); keep them within reason. */
+export const MAX_GENERATED_SIDE = 16_384
+
+async function readTextFile (path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err: any) {
+    const why = err?.code === 'ENOENT' ? 'no such file' : err?.code === 'EISDIR' ? 'is a directory' : err?.code === 'EACCES' ? 'permission denied' : String(err?.message ?? err)
+    throw new InputError(`${path}: cannot read ${what} (${why})`)
+  }
+}
+
+function checkSide (value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_GENERATED_SIDE) {
+    throw new InputError(`${what} must be an integer from 1 to ${MAX_GENERATED_SIDE} (got ${value})`)
+  }
+}
+
+async function matmulInputs (inputs: MatmulInputs): Promise<{ matrices: ProjectSpec['inputs'], defaultName: string }> {
+  if (inputs.from === 'files') {
+    const [a, b] = await Promise.all([readNpyMatrix(inputs.aPath), readNpyMatrix(inputs.bPath)])
+    return { matrices: [{ name: 'a', matrix: a }, { name: 'b', matrix: b }], defaultName: `matmul ${basename(inputs.aPath)} x ${basename(inputs.bPath)}` }
+  }
+  const [m, k, n] = inputs.from === 'size' ? [inputs.size, inputs.size, inputs.size] : [inputs.m, inputs.k, inputs.n]
+  checkSide(m, 'rows of A')
+  checkSide(k, 'columns of A')
+  checkSide(n, 'columns of B')
+  const seed = inputs.seed ?? DEFAULT_SEED
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`seed must be an integer from 0 to ${0xffffffff} (got ${seed})`)
+  return {
+    // B gets its own seed stream so A and B differ even when square.
+    matrices: [{ name: 'a', matrix: generateMatrix(m, k, seed) }, { name: 'b', matrix: generateMatrix(k, n, (seed + 0x9e3779b9) >>> 0) }],
+    defaultName: `matmul ${m}x${k}x${n}`
+  }
+}
+
+/**
+ * Reads or generates the inputs, checks everything with the kernel and, for
+ * researcher-written WGSL, compiles it on this machine, so an error is found
+ * here and never first by volunteers. Throws an InputError naming the problem.
+ */
+export async function loadProjectSpec (request: PublishRequest): Promise<ProjectSpec> {
+  const common = {
+    ...(request.description != null ? { description: request.description } : {}),
+    ...(request.rowsPerChunk != null ? { rowsPerChunk: request.rowsPerChunk } : {}),
+    verification: {
+      ...(request.redundancy != null ? { redundancy: request.redundancy } : {}),
+      ...(request.spotCheck != null ? { spotCheck: request.spotCheck } : {})
+    }
+  }
+  let spec: ProjectSpec
+  if (request.kernel === 'matmul') {
+    const { matrices, defaultName } = await matmulInputs(request.inputs)
+    spec = { ...common, kernel: 'matmul', name: request.name ?? defaultName, inputs: matrices }
+  } else {
+    const [wgsl, data] = await Promise.all([readTextFile(request.wgslPath, 'WGSL source'), readDataset(request.dataPath)])
+    spec = {
+      ...common,
+      kernel: 'map',
+      name: request.name ?? `map ${basename(request.dataPath)}`,
+      params: { wgsl, outCols: request.outCols },
+      inputs: [{ name: 'data', matrix: data }]
+    }
+  }
+  const plan = planProject(spec)
+  if (plan.kernel.customCode) {
+    const device = await openComputeDevice()
+    try {
+      await device.validateKernel(plan.kernel.id, plan.params, plan.shapes)
+    } finally {
+      await device.destroy()
+    }
+  }
+  return spec
+}
