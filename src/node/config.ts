@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import type { ServiceFactories } from './libp2p.ts'
+import type { ProgressProvider } from './own-progress.ts'
 import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './libp2p.ts'
 import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './announcer.ts'
 import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './project-registry.ts'
@@ -32,6 +33,8 @@ export interface MeshNodeOptions<Extra extends ServiceFactories = {}> {
   readonly rendezvousIntervalMs?: number
   /** Extra libp2p services (the work and blob protocols). */
   readonly services?: Extra
+  /** Live progress of own projects (the coordinator's); default: counted from the store. */
+  readonly progress?: ProgressProvider
 }
 
 export interface ResolvedNodeConfig {
@@ -47,6 +50,7 @@ export interface ResolvedNodeConfig {
   readonly offlineAfterMs: number
   readonly maxTrackedProjects: number
   readonly rendezvousIntervalMs: number
+  readonly progress?: ProgressProvider
 }
 
 export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeConfig {
@@ -62,6 +66,7 @@ export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeC
     announceIntervalMs: options.announceIntervalMs ?? DEFAULT_ANNOUNCE_INTERVAL_MS,
     offlineAfterMs: options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS,
     maxTrackedProjects: options.maxTrackedProjects ?? DEFAULT_MAX_TRACKED_PROJECTS,
-    rendezvousIntervalMs: options.rendezvousIntervalMs ?? DEFAULT_RENDEZVOUS_INTERVAL_MS
+    rendezvousIntervalMs: options.rendezvousIntervalMs ?? DEFAULT_RENDEZVOUS_INTERVAL_MS,
+    ...(options.progress != null ? { progress: options.progress } : {})
   }
 }

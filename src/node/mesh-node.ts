@@ -64,7 +64,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.peerId = libp2p.peerId.toString()
     this.name = config.name
     this.log = libp2p.logger.forComponent('mesh:node')
-    this.progressProvider = storeProgressProvider(store, id => this.own.get(id)?.manifest)
+    this.progressProvider = config.progress ?? storeProgressProvider(store, id => this.own.get(id)?.manifest)
     this.tracker = new PeerTracker(libp2p, {
       onJoined: peer => { this.emit('peer:joined', peer) },
       onLeft: peer => { this.emit('peer:left', peer) }
