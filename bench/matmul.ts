@@ -37,7 +37,7 @@ const discreteCandidates = [
 ]
 const softwareCandidates = ['32,32,8,4,4', '64,64,8,8,8', '128,128,8,16,16', '128,128,16,16,16', '128,128,16,16,16,p']
 
-const device = await openComputeDevice()
+const device = await openComputeDevice({ inWorker: false })
 if (!(device instanceof GpuComputeDevice)) {
   console.log(JSON.stringify({ error: 'no WebGPU device', info: device.info }))
   process.exit(1)

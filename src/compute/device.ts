@@ -1,6 +1,7 @@
 import type { ChunkWork, InputShape } from './kernel.ts'
 import type { ComputeLimits } from './gpu-program.ts'
 import { selectComputeDevice, type DevicePreference } from './device/select.ts'
+import { WorkerComputeDevice } from './device/worker-device.ts'
 
 export type { DevicePreference } from './device/select.ts'
 
@@ -42,9 +43,17 @@ export interface OpenComputeDeviceOptions {
    * that step. Default: the MESH_GPU env var (core|compat|cpu), else 'auto'.
    */
   readonly prefer?: DevicePreference
+  /**
+   * Run the device in a worker thread (default true), so chunks that take
+   * seconds on a software adapter or the CPU do not stall this thread's
+   * event loop. False gives the device object itself (benchmarks use its
+   * kernel timing).
+   */
+  readonly inWorker?: boolean
 }
 
 /** Opens the best compute device on this machine (DESIGN.md section 6), recording why each better one was passed over. */
 export async function openComputeDevice (options: OpenComputeDeviceOptions = {}): Promise<ComputeDevice> {
-  return await selectComputeDevice(options.prefer)
+  if (options.inWorker === false) return await selectComputeDevice(options.prefer)
+  return await WorkerComputeDevice.open(options.prefer)
 }

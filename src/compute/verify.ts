@@ -1,4 +1,6 @@
 import type { ChunkWork, CompareResult, Kernel } from './kernel.ts'
+import type { ComputeDevice } from './device.ts'
+import { KernelUnsupportedError } from './errors.ts'
 
 /** fp32 machine epsilon (2^-23). */
 export const FLOAT32_EPSILON = 2 ** -23
@@ -68,9 +70,20 @@ export function dotProductTolerance (k: number): Tolerance {
   return { rel: 4 * Math.sqrt(Math.max(1, k)) * FLOAT32_EPSILON + 1e-6, abs: 1e-30, normwise: true }
 }
 
-/** Recomputes a chunk with the kernel's CPU reference and compares (the researcher's spot check). */
+/** Recomputes a chunk with the kernel's CPU reference and compares (the researcher's spot check), in this thread. */
 export function spotCheck<P> (kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array): CompareResult {
   const expected = kernel.cpuReference(work)
+  return kernel.compare(work.params, inputShapesOf(kernel, work), expected, result)
+}
+
+/**
+ * The spot check without stalling this thread: the reference runs on `cpu`,
+ * a device from openComputeDevice({ prefer: 'cpu' }) (a worker thread).
+ */
+export async function spotCheckOn<P> (cpu: ComputeDevice, kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array, signal?: AbortSignal): Promise<CompareResult> {
+  if (cpu.info.backend !== 'cpu') throw new RangeError('spotCheckOn needs the CPU reference device (prefer: cpu)')
+  if (kernel.hasCpuReference === false) throw new KernelUnsupportedError(`kernel ${kernel.id} has no CPU reference to spot-check against`)
+  const expected = await cpu.run(work, { signal })
   return kernel.compare(work.params, inputShapesOf(kernel, work), expected, result)
 }
 

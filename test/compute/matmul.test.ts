@@ -13,7 +13,8 @@ import { InputError } from '../../src/errors.ts'
 const matmul = getKernel('matmul')
 let device: ComputeDevice
 
-before(async () => { device = await openComputeDevice() })
+// In this thread: these tests look at the GPU device's own reuse counters and programs.
+before(async () => { device = await openComputeDevice({ inWorker: false }) })
 after(async () => { await device.destroy() })
 
 function chunkOf (a: { rows: number, cols: number, data: Float32Array }, b: { rows: number, cols: number, data: Float32Array }, rowStart = 0, rowEnd = a.rows): ChunkWork {

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { compareWithin, dotProductTolerance, spotCheck } from '../../src/compute/verify.ts'
+import { compareWithin, dotProductTolerance, spotCheck, spotCheckOn } from '../../src/compute/verify.ts'
+import { openComputeDevice } from '../../src/compute/device.ts'
 import { generateMatrix } from '../../src/compute/data/generate.ts'
 import { getKernel } from '../../src/compute/kernels/index.ts'
 import type { ChunkWork } from '../../src/compute/kernel.ts'
@@ -69,3 +70,18 @@ function reverseRows (data: Float32Array, rows: number, cols: number): Float32Ar
   for (let r = 0; r < rows; r++) out.set(data.subarray((rows - 1 - r) * cols, (rows - r) * cols), r * cols)
   return out
 }
+
+test('the spot check runs in a worker on the CPU reference device', async () => {
+  const cpu = await openComputeDevice({ prefer: 'cpu' })
+  try {
+    const b = generateMatrix(40, 24, 2)
+    const work: ChunkWork = { kernel: 'matmul', params: {}, range: { index: 3, rowStart: 30, rowEnd: 45 }, rows: generateMatrix(15, 40, 1).data, rowCols: 40, shared: { b } }
+    const good = matmul.cpuReference(work)
+    assert.ok((await spotCheckOn(cpu, matmul, work, good)).ok)
+    const bad = new Float32Array(good)
+    bad[0] = bad[0]! + 1
+    assert.equal((await spotCheckOn(cpu, matmul, work, bad)).firstMismatch, 0)
+  } finally {
+    await cpu.destroy()
+  }
+})

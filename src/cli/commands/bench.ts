@@ -10,7 +10,8 @@ async function run (ctx: CommandContext): Promise<number> {
   if (kernel !== 'matmul') throw new UsageError(`bench: unknown benchmark '${kernel}' (available: matmul)`)
   const size = integerOption(ctx.options.size, '--size', 1, MAX_SIZE, 1024)
   const seed = integerOption(ctx.options.seed, '--seed', 0, 2 ** 32 - 1, 1)
-  const device = await openDevice()
+  // In this thread: the benchmark times the kernel on the device object itself.
+  const device = await openDevice(false)
   try {
     const result = await benchmarkMatmul(device, size, seed, ctx.signal)
     if (ctx.options.json === true) {

@@ -21,9 +21,9 @@ async function run (ctx: CommandContext): Promise<number> {
 }
 
 /** Opens the compute device; a device forced by MESH_GPU that is missing is a failure, said in one line. */
-export async function openDevice (): Promise<ComputeDevice> {
+export async function openDevice (inWorker = true): Promise<ComputeDevice> {
   try {
-    return await openComputeDevice()
+    return await openComputeDevice({ inWorker })
   } catch (err) {
     if (err instanceof DeviceUnavailableError) throw new WorkError(err.message)
     throw err
