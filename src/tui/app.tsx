@@ -33,6 +33,7 @@ export function App ({ port, color, initial = initialNavigation }: AppProps): Re
   const [notice, setNotice] = useState<Notice>()
   const [capturingText, setCapturingText] = useState(false)
   const quitting = useRef(false)
+  const selections = useRef(new Map<string, number>())
   const { exit } = useApp()
 
   const quit = useCallback(() => {
@@ -66,7 +67,8 @@ export function App ({ port, color, initial = initialNavigation }: AppProps): Re
     notify: setNotice,
     setCapturingText,
     width: columns,
-    height: rows
+    height: rows,
+    selections: selections.current
   }), [port, navigation, notice, columns, rows])
   const theme = useMemo(() => ({ color: color ?? colorEnabled() }), [color])
 

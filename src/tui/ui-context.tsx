@@ -14,6 +14,8 @@ export interface UiContextValue {
   readonly setCapturingText: (capturing: boolean) => void
   readonly width: number
   readonly height: number
+  /** Selected rows of views that are closed, by view. */
+  readonly selections: Map<string, number>
 }
 
 export const UiContext = createContext<UiContextValue | null>(null)

@@ -12,7 +12,8 @@ export interface ActionRunner {
   run: (label: string, action: () => Promise<string | Notice>) => Promise<boolean>
 }
 
-export function useAction (notify: (notice: Notice) => void): ActionRunner {
+/** `afterwards` runs when an action ends either way, e.g. to read the state it changed. */
+export function useAction (notify: (notice: Notice) => void, afterwards?: () => void): ActionRunner {
   const [pending, setPending] = useState<string>()
   const busy = useRef(false)
   const mounted = useRef(true)
@@ -32,9 +33,10 @@ export function useAction (notify: (notice: Notice) => void): ActionRunner {
       return false
     } finally {
       busy.current = false
+      afterwards?.()
       if (mounted.current) setPending(undefined)
     }
-  }, [notify])
+  }, [notify, afterwards])
 
   return { pending, run }
 }

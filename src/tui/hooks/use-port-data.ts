@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { MaybePromise, MeshEventName, MeshPort } from '../mesh-port.ts'
 
 /** Fastest refresh after an event: coalesces bursts of events into at most 4 reads a second. */
@@ -16,6 +16,8 @@ export interface PortDataOptions {
 export interface PortData<T> {
   readonly data?: T
   readonly error?: string
+  /** Marks the data stale after an action of this view, so the next tick reads it again. */
+  refresh: () => void
 }
 
 const allEvents: readonly MeshEventName[] = [
@@ -43,7 +45,8 @@ function cacheOf (port: MeshPort): Map<string, unknown> {
  * `key` names what `read` reads: a new key reads again at once.
  */
 export function usePortData<T> (port: MeshPort, key: string, read: () => MaybePromise<T>, options: PortDataOptions = {}): PortData<T> {
-  const [state, setState] = useState<PortData<T>>(() => ({ data: cacheOf(port).get(key) as T | undefined }))
+  const [state, setState] = useState<{ data?: T, error?: string }>(() => ({ data: cacheOf(port).get(key) as T | undefined }))
+  const markDirtyRef = useRef<() => void>(() => {})
   const readRef = useRef(read)
   readRef.current = read
   const { events = allEvents, minRefreshMs = DEFAULT_MIN_REFRESH_MS, maxRefreshMs = DEFAULT_MAX_REFRESH_MS } = options
@@ -74,6 +77,7 @@ export function usePortData<T> (port: MeshPort, key: string, read: () => MaybePr
         .finally(() => { reading = false })
     }
     const markDirty = (): void => { dirty = true }
+    markDirtyRef.current = markDirty
     const names = eventsKey === '' ? [] : eventsKey.split(',') as MeshEventName[]
     for (const name of names) port.addEventListener(name, markDirty)
     const timer = setInterval(refresh, minRefreshMs)
@@ -85,5 +89,6 @@ export function usePortData<T> (port: MeshPort, key: string, read: () => MaybePr
     }
   }, [port, key, eventsKey, minRefreshMs, maxRefreshMs])
 
-  return state
+  const refresh = useCallback(() => { markDirtyRef.current() }, [])
+  return { ...state, refresh }
 }

@@ -17,10 +17,10 @@ export interface DashboardViewProps {
 export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
   const ui = useUi()
   const { port } = ui
-  const { data, error } = usePortData(port, `dashboard:${projectId}`, async () => ({ stats: await port.projectStats(projectId) }))
+  const { data, error, refresh } = usePortData(port, `dashboard:${projectId}`, async () => ({ stats: await port.projectStats(projectId) }))
   const stats = data?.stats
   const [exportForm, dispatch] = useExportForm()
-  const action = useAction(ui.notify)
+  const action = useAction(ui.notify, refresh)
   useCaptureText(exportForm != null)
 
   useInput((input, key) => {

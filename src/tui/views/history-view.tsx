@@ -11,10 +11,10 @@ import { ScreenFrame } from './screen-frame.tsx'
 export function HistoryView (): ReactNode {
   const ui = useUi()
   const { port } = ui
-  const { data } = usePortData(port, 'history', async () => await port.history(), { events: ['project:done', 'project:failed'] })
-  const selection = useSelection(data?.length ?? 0)
+  const { data, refresh } = usePortData(port, 'history', async () => await port.history(), { events: ['project:done', 'project:failed'] })
+  const selection = useSelection(data?.length ?? 0, { store: ui.selections, key: 'history' })
   const { move } = selection
-  const action = useAction(ui.notify)
+  const action = useAction(ui.notify, refresh)
 
   useInput((input, key) => {
     if (key.upArrow) move(-1)

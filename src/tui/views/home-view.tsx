@@ -14,7 +14,7 @@ export function HomeView (): ReactNode {
   const { port } = ui
   const { data } = usePortData(port, 'home', async () => ({ peers: await port.peers(), projects: await port.projects() }))
   const projects = data?.projects
-  const selection = useSelection(projects?.length ?? 0)
+  const selection = useSelection(projects?.length ?? 0, { store: ui.selections, key: 'home' })
   const { move } = selection
   const action = useAction(ui.notify)
 

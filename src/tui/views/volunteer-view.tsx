@@ -17,12 +17,12 @@ export function nextDutyCycle (current: number): number {
 export function VolunteerView (): ReactNode {
   const ui = useUi()
   const { port } = ui
-  const { data } = usePortData(port, 'volunteer', async () => {
+  const { data, refresh } = usePortData(port, 'volunteer', async () => {
     const status = await port.volunteerStatus()
     const projects = await port.projects()
     return { status, prefs: await port.prefs(), project: projects.find(p => p.id === status.projectId) }
   }, { events: ['work:status', 'work:chunk-computed', 'project:updated', 'project:done', 'project:offline'] })
-  const action = useAction(ui.notify)
+  const action = useAction(ui.notify, refresh)
 
   useInput((input) => {
     if (data == null) return

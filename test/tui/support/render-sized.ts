@@ -12,8 +12,9 @@ class SizedStdout extends EventEmitter {
     super()
   }
 
-  write = (frame: string): boolean => {
+  write = (frame: string, done?: () => void): boolean => {
     this.frames.push(frame)
+    done?.()
     return true
   }
 }
