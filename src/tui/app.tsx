@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useReducer, useRef, useState, type ReactNode } from 'react'
 import { useApp, useInput, useWindowSize } from 'ink'
 import type { Notice } from './components/frame.tsx'
+import type { KeyHandler } from './hooks/use-keys.ts'
 import type { MeshPort } from './mesh-port.ts'
 import { initialNavigation, navigate, tabs, type NavigationState } from './navigation.ts'
 import { ThemeContext, colorEnabled } from './theme.tsx'
@@ -24,16 +25,16 @@ export interface AppProps {
 
 /**
  * The terminal UI: numbered tabs, project screens over them, and keys that
- * work everywhere (1-6, tab, esc, q). Quitting releases this peer's leases
+ * work everywhere (1-6, tab, esc, q) unless the open view takes them. Quitting releases this peer's leases
  * before the app exits; the caller then stops the peer.
  */
 export function App ({ port, color, initial = initialNavigation }: AppProps): ReactNode {
   const { columns, rows } = useWindowSize()
   const [navigation, dispatch] = useReducer(navigate, initial)
   const [notice, setNotice] = useState<Notice>()
-  const [capturingText, setCapturingText] = useState(false)
   const quitting = useRef(false)
   const selections = useRef(new Map<string, number>())
+  const viewKeys = useRef<KeyHandler | undefined>(undefined)
   const { exit } = useApp()
 
   const quit = useCallback(() => {
@@ -52,7 +53,7 @@ export function App ({ port, color, initial = initialNavigation }: AppProps): Re
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return quit()
-    if (capturingText) return
+    if (quitting.current || viewKeys.current?.(input, key) === true) return
     if (input === 'q') quit()
     else if (/^[1-9]$/.test(input) && Number(input) <= tabs.length) dispatch({ type: 'tab', tab: tabs[Number(input) - 1].id })
     else if (key.tab) dispatch({ type: 'next-tab', step: key.shift ? -1 : 1 })
@@ -65,7 +66,7 @@ export function App ({ port, color, initial = initialNavigation }: AppProps): Re
     navigate: dispatch,
     notice,
     notify: setNotice,
-    setCapturingText,
+    viewKeys,
     width: columns,
     height: rows,
     selections: selections.current

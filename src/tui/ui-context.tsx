@@ -1,7 +1,8 @@
-import { createContext, useContext } from 'react'
+import { createContext, useContext, type RefObject } from 'react'
 import type { MeshPort } from './mesh-port.ts'
 import type { NavigationAction, NavigationState } from './navigation.ts'
 import type { Notice } from './components/frame.tsx'
+import type { KeyHandler } from './hooks/use-keys.ts'
 
 /** What every view gets from the app: the peer, where we are, and how to say something. */
 export interface UiContextValue {
@@ -10,8 +11,8 @@ export interface UiContextValue {
   readonly navigate: (action: NavigationAction) => void
   readonly notice?: Notice
   readonly notify: (notice: Notice) => void
-  /** Views set this while they take text input, so global keys (q, 1-6) type instead. */
-  readonly setCapturingText: (capturing: boolean) => void
+  /** The open view's keys, asked before the app's shortcuts (see use-keys.ts). */
+  readonly viewKeys: RefObject<KeyHandler | undefined>
   readonly width: number
   readonly height: number
   /** Selected rows of views that are closed, by view. */

@@ -63,10 +63,17 @@ test('number keys, tab and esc move between the screens, each showing its keys',
 })
 
 test('enter on an own project opens its dashboard; x exports it in the chosen format', async () => {
-  await withApp({}, async ({ port, press, see }) => {
+  await withApp({}, async ({ port, ui, press, see }) => {
     await press(keys.enter)
     await see('Speed-up    2 volunteers, 1.5x')
+    // The export line takes every key: esc closes it (and stays), q and digits are path text.
     await press('x')
+    await see('Export format ‹npy›')
+    await press(keys.escape)
+    assert.match(await waitForFrame(ui.lastFrame, f => !f.includes('Export format')), /Speed-up/)
+    await press('x', 'q', '2')
+    await see('path mm-own.npyq2')
+    await press(keys.backspace, keys.backspace)
     await see('Export format ‹npy›  path mm-own.npy')
     await press(keys.right, keys.backspace, keys.backspace, keys.backspace, 't', 'x', 't')
     await see('path mm-own.txt')

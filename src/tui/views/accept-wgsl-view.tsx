@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react'
-import { useInput } from 'ink'
 import { bodyHeight } from '../components/frame.tsx'
 import { useAction } from '../hooks/use-action.ts'
+import { useKeys } from '../hooks/use-keys.ts'
 import { usePortData } from '../hooks/use-port-data.ts'
 import { AcceptWgslScreen, acceptWgslKeys, wgslViewLines } from '../screens/accept-wgsl-screen.tsx'
 import { Styled } from '../theme.tsx'
@@ -26,7 +26,7 @@ export function AcceptWgslView ({ projectId }: AcceptWgslViewProps): ReactNode {
   const lines = data?.project?.customWgsl?.split('\n').length ?? 0
   const maxScroll = Math.max(0, lines - wgslViewLines(height))
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const project = data?.project
     if (key.upArrow) setScroll(s => Math.max(0, s - 1))
     else if (key.downArrow) setScroll(s => Math.min(maxScroll, s + 1))
@@ -39,7 +39,8 @@ export function AcceptWgslView ({ projectId }: AcceptWgslViewProps): ReactNode {
       } else {
         void joinProject(project, true, ui, action)
       }
-    }
+    } else return false
+    return true
   })
 
   return (

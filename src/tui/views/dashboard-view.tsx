@@ -1,8 +1,7 @@
 import type { ReactNode } from 'react'
-import { useInput } from 'ink'
 import { bodyHeight } from '../components/frame.tsx'
 import { useAction } from '../hooks/use-action.ts'
-import { useCaptureText } from '../hooks/use-capture-text.ts'
+import { isText, useKeys } from '../hooks/use-keys.ts'
 import { useExportForm } from '../hooks/use-export-form.ts'
 import { usePortData } from '../hooks/use-port-data.ts'
 import { DashboardScreen, dashboardKeys, exportKeys } from '../screens/dashboard-screen.tsx'
@@ -21,12 +20,13 @@ export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
   const stats = data?.stats
   const [exportForm, dispatch] = useExportForm()
   const action = useAction(ui.notify, refresh)
-  useCaptureText(exportForm != null)
 
-  useInput((input, key) => {
+  // While the export line is open it takes every key: the path is typed there.
+  useKeys((input, key) => {
     if (exportForm == null) {
-      if (input === 'x' && stats != null) dispatch({ type: 'open', projectName: stats.project.name })
-      return
+      if (input !== 'x' || stats == null) return false
+      dispatch({ type: 'open', projectName: stats.project.name })
+      return true
     }
     if (key.escape) dispatch({ type: 'close' })
     else if (key.leftArrow) dispatch({ type: 'format', step: -1 })
@@ -39,7 +39,8 @@ export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
         await port.exportProject(projectId, format, path)
         return `exported ${stats?.project.name ?? projectId} to ${path}`
       })
-    } else if (input !== '' && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input })
+    } else if (isText(input, key)) dispatch({ type: 'type', text: input })
+    return true
   })
 
   return (

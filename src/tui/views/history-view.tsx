@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
-import { useInput } from 'ink'
 import { bodyHeight } from '../components/frame.tsx'
 import { useAction } from '../hooks/use-action.ts'
+import { useKeys } from '../hooks/use-keys.ts'
 import { usePortData } from '../hooks/use-port-data.ts'
 import { useSelection } from '../hooks/use-selection.ts'
 import { HistoryScreen, historyKeys } from '../screens/history-screen.tsx'
@@ -16,7 +16,7 @@ export function HistoryView (): ReactNode {
   const { move } = selection
   const action = useAction(ui.notify, refresh)
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.upArrow) move(-1)
     else if (key.downArrow) move(1)
     else if (input === 'r' && data?.[selection.current()] != null) {
@@ -26,7 +26,8 @@ export function HistoryView (): ReactNode {
         ui.navigate({ type: 'open', overlay: { kind: 'dashboard', projectId: project.id }, tab: 'home' })
         return `published ${project.name} again as ${project.id}`
       })
-    }
+    } else return false
+    return true
   })
 
   return (

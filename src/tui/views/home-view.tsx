@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
-import { useInput } from 'ink'
 import { bodyHeight } from '../components/frame.tsx'
 import { useAction } from '../hooks/use-action.ts'
+import { useKeys } from '../hooks/use-keys.ts'
 import { usePortData } from '../hooks/use-port-data.ts'
 import { useSelection } from '../hooks/use-selection.ts'
 import { HomeScreen, homeKeys } from '../screens/home-screen.tsx'
@@ -18,12 +18,14 @@ export function HomeView (): ReactNode {
   const { move } = selection
   const action = useAction(ui.notify)
 
-  useInput((_input, key) => {
+  useKeys((_input, key) => {
     if (key.upArrow) move(-1)
     else if (key.downArrow) move(1)
     else if (key.pageUp) move(-10)
     else if (key.pageDown) move(10)
     else if (key.return && projects?.[selection.current()] != null) openProject(projects[selection.current()], ui, action)
+    else return false
+    return true
   })
 
   return (

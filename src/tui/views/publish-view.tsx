@@ -1,8 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react'
-import { useInput } from 'ink'
 import { bodyHeight } from '../components/frame.tsx'
 import { useAction } from '../hooks/use-action.ts'
-import { useCaptureText } from '../hooks/use-capture-text.ts'
+import { isText, useKeys } from '../hooks/use-keys.ts'
 import { usePublishForm } from '../hooks/use-publish-form.ts'
 import { buildPublishSpec } from '../publish-form.ts'
 import { PublishScreen, publishEditingKeys, publishKeys } from '../screens/publish-screen.tsx'
@@ -14,7 +13,6 @@ export function PublishView (): ReactNode {
   const { port } = ui
   const [form, dispatch] = usePublishForm()
   const action = useAction(ui.notify)
-  useCaptureText(form.editing)
 
   const submit = (): void => {
     if (action.pending != null) return
@@ -45,19 +43,20 @@ export function PublishView (): ReactNode {
     submit()
   })
 
-  useInput((input, key) => {
-    if (key.return) return dispatch({ type: 'enter' })
-    if (form.editing) {
+  // A field being edited takes every key; otherwise digits, tab, esc and q stay the app's.
+  useKeys((input, key) => {
+    if (key.return) dispatch({ type: 'enter' })
+    else if (form.editing) {
       if (key.escape) dispatch({ type: 'cancel' })
       else if (key.backspace || key.delete) dispatch({ type: 'erase' })
       else if (key.ctrl && input === 'u') dispatch({ type: 'clear' })
-      else if (input !== '' && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input })
-      return
-    }
-    if (key.upArrow) dispatch({ type: 'move', step: -1 })
+      else if (isText(input, key)) dispatch({ type: 'type', text: input })
+    } else if (key.upArrow) dispatch({ type: 'move', step: -1 })
     else if (key.downArrow) dispatch({ type: 'move', step: 1 })
     else if (key.leftArrow) dispatch({ type: 'choose', step: -1 })
     else if (key.rightArrow || input === ' ') dispatch({ type: 'choose', step: 1 })
+    else return false
+    return true
   })
 
   return (

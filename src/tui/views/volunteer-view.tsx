@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react'
-import { useInput } from 'ink'
 import { bodyHeight } from '../components/frame.tsx'
 import { formatPercent } from '../format.ts'
 import { useAction } from '../hooks/use-action.ts'
+import { useKeys } from '../hooks/use-keys.ts'
 import { usePortData } from '../hooks/use-port-data.ts'
 import { VolunteerScreen, dutyCycleSteps, volunteerKeys } from '../screens/volunteer-screen.tsx'
 import { useUi } from '../ui-context.tsx'
@@ -24,8 +24,8 @@ export function VolunteerView (): ReactNode {
   }, { events: ['work:status', 'work:chunk-computed', 'project:updated', 'project:done', 'project:offline'] })
   const action = useAction(ui.notify, refresh)
 
-  useInput((input) => {
-    if (data == null) return
+  useKeys((input) => {
+    if (data == null) return false
     const { status, prefs } = data
     if (input === ' ') {
       if (prefs.paused) void action.run('resuming', async () => { await port.resume(); return 'resumed' })
@@ -44,7 +44,8 @@ export function VolunteerView (): ReactNode {
         await port.setPrefs({ acceptCustomWgsl })
         return acceptCustomWgsl ? 'custom WGSL: shown and asked per project' : 'built-in kernels only'
       })
-    }
+    } else return false
+    return true
   })
 
   return (
