@@ -116,7 +116,11 @@ export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (opt
         allowPublishToZeroTopicPeers: true,
         allowedTopics: [ANNOUNCE_TOPIC],
         maxInboundDataLength: 4 * MAX_ANNOUNCEMENT_BYTES,
-        scoreParams: { topics: { [ANNOUNCE_TOPIC]: announceTopicScore } }
+        scoreParams: {
+          topics: { [ANNOUNCE_TOPIC]: announceTopicScore },
+          // Many peers on one machine (tests, benchmarks) are not a Sybil attack.
+          IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
+        }
       }),
       ...options.services
     } as any
