@@ -94,6 +94,8 @@ export class ProjectWorker {
   private unknownSince?: number
   private computeFailures = 0
   private stopReason?: { outcome: RunOutcome, reason: string }
+  /** Aborted a grace period after stop: a lease granted while stopping still arrives, and is released. */
+  private readonly grace = new AbortController()
 
   constructor (private readonly init: WorkerInit) {
     this.shared = new SharedInputs(init.blob, init.blobs, init.owner)
@@ -119,6 +121,12 @@ export class ProjectWorker {
     const { signal, maxChunks, prefs } = this.init
     let next: Promise<LeaseOutcome> | undefined
     let finished: { outcome: RunOutcome, reason?: string } = { outcome: 'stopped' }
+    // Stopping gives the leases back at once; the chunk being computed is abandoned.
+    const releaseOnStop = (): void => {
+      void this.releaseHeld()
+      setTimeout(() => { this.grace.abort() }, this.init.tuning.releaseTimeoutMs).unref()
+    }
+    signal.addEventListener('abort', releaseOnStop, { once: true })
     this.scheduleHeartbeat()
     try {
       while (!signal.aborted) {
@@ -139,6 +147,10 @@ export class ProjectWorker {
         next ??= this.requestLease()
         const got = await next
         next = undefined
+        if (signal.aborted) {
+          await this.releaseOutcome(got)
+          break
+        }
         if (got.kind === 'finished') {
           finished = { outcome: got.outcome, reason: got.reason }
           break
@@ -153,7 +165,9 @@ export class ProjectWorker {
         await this.compute(got.lease, got.fetchMs)
       }
     } finally {
+      signal.removeEventListener('abort', releaseOnStop)
       if (next != null) await this.releaseOutcome(await next)
+      this.grace.abort()
       await this.submitting
       clearTimeout(this.heartbeatTimer)
       this.heartbeatTimer = undefined
@@ -190,7 +204,8 @@ export class ProjectWorker {
     const { work, owner, project, signal, tuning } = this.init
     const started = performance.now()
     try {
-      const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0 }, { signal })
+      // Not the stop signal: a lease granted while stopping must arrive so it can be released.
+      const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0 }, { signal: this.grace.signal })
       await this.keepReceipts(receipts)
       this.retryMs = tuning.retryMinMs
       if (answer.status !== LeaseStatus.UNKNOWN_PROJECT) this.unknownSince = undefined
@@ -269,8 +284,9 @@ export class ProjectWorker {
     const started = performance.now()
     let output: Float32Array
     try {
-      output = await device.run(work)
+      output = await device.run(work, { signal })
     } catch (err: any) {
+      if (signal.aborted) return
       this.computeFailures++
       this.lastError = `computing chunk ${lease.chunk} failed: ${err?.message ?? err}`
       log.error('computing chunk %d of %s failed - %e', lease.chunk, project.id, err)

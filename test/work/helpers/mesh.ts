@@ -110,9 +110,14 @@ export function instrumentedDevice (device: VolunteerDevice, options: { delayMs?
   return {
     info: device.info,
     computed,
-    async run (work: ChunkWork): Promise<Float32Array> {
-      if (options.delayMs != null) await new Promise(resolve => setTimeout(resolve, options.delayMs))
-      const output = await device.run(work)
+    async run (work: ChunkWork, runOptions?: { signal?: AbortSignal }): Promise<Float32Array> {
+      if (options.delayMs != null) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, options.delayMs)
+          runOptions?.signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new Error('compute aborted')) }, { once: true })
+        })
+      }
+      const output = await device.run(work, runOptions)
       computed.push(work.range.index)
       if (options.corrupt === true) return output.map((v, i) => v + 1 + (i % 3))
       return output
