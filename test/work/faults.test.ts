@@ -160,3 +160,42 @@ test('given the per-peer lease cap, a peer cannot hoard chunks', async () => {
   }
   assert.deepEqual(statuses, [LeaseStatus.LEASED, LeaseStatus.LEASED, LeaseStatus.TOO_MANY_LEASES])
 })
+
+test('given a burst of lease requests over the per-peer rate, the excess is answered RATE_LIMITED with a retry hint', async () => {
+  const researcher = await researcherFor({ coordinator: { leaseRequestsPerSecond: 3, maxLeasesPerPeer: 10 } })
+  const { manifest } = await publishMatmul(researcher, { m: 16, k: 4, n: 4, rowsPerChunk: 2 })
+  await researcher.coordinator.addProject(manifest)
+  const client = await rawClient(researcher)
+  const answers = []
+  for (let i = 0; i < 4; i++) answers.push((await client.services.work.lease(researcher.node.peerId, { projectId: manifest.id, device: 'raw', gflops: 0 })).answer)
+  assert.deepEqual(answers.map(a => a.status), [LeaseStatus.LEASED, LeaseStatus.LEASED, LeaseStatus.LEASED, LeaseStatus.RATE_LIMITED])
+  assert.ok(answers[3].retryAfterMs > 0)
+})
+
+test('given a straggler holding chunks when the queue runs dry, backup copies go to an idle volunteer and the first valid result wins', async () => {
+  const researcher = await researcherFor()
+  const { manifest } = await publishMatmul(researcher, { m: 24, k: 8, n: 8, rowsPerChunk: 4 })
+  await researcher.coordinator.addProject(manifest)
+  const straggler = await volunteerFor(researcher, 60_000)
+  const stragglerId = straggler.node.peerId.toString()
+  const held: number[] = []
+  const backups: number[] = []
+  researcher.coordinator.events.addEventListener('chunk:leased', (evt: any) => {
+    if (evt.detail.volunteer === stragglerId) held.push(evt.detail.chunk)
+    else if (held.includes(evt.detail.chunk)) backups.push(evt.detail.chunk)
+  })
+  const twoLeases = new Promise<void>(resolve => {
+    researcher.coordinator.events.addEventListener('chunk:leased', () => { if (held.length === 2) resolve() })
+  })
+  const stragglerRun = straggler.volunteer.join(manifest)
+  await twoLeases
+  const fast = await volunteerFor(researcher, 10)
+  const fastRun = fast.volunteer.join(manifest)
+
+  assert.equal(await researcher.coordinator.waitUntilFinished(manifest.id), 'done')
+  assert.equal((await fastRun).outcome, 'done')
+  assert.deepEqual([...backups].sort(), [...held].sort(), 'each straggling chunk was backed up and finished by the fast volunteer')
+  assert.equal(straggler.volunteer.status().chunksComputed, 0)
+  await straggler.volunteer.stop()
+  assert.equal((await stragglerRun).outcome, 'stopped')
+})

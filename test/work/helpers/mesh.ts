@@ -1,5 +1,4 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { multiaddr } from '@multiformats/multiaddr'
 import { generateMatrix } from '../../../src/compute/data/generate.ts'
 import { openComputeDevice, type ComputeDevice } from '../../../src/compute/device.ts'
 import { getKernel } from '../../../src/compute/kernels/index.ts'
@@ -123,8 +122,4 @@ export function instrumentedDevice (device: VolunteerDevice, options: { delayMs?
       return output
     }
   }
-}
-
-export function addressOf (node: WorkNode): ReturnType<typeof multiaddr> {
-  return node.getMultiaddrs()[0]
 }
