@@ -2,7 +2,7 @@
 // Launcher for the `mesh` command. The project needs Node >= 22 (libp2p 3,
 // Ink 8); when started by an older system Node, re-run under the Node
 // binary pinned in node_modules so `./bin/mesh.js` works anywhere.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,10 +15,13 @@ if (major < 22) {
     process.stderr.write(`mesh: Node >= 22 is required (found ${process.version}); run \`npm ci\` in ${root} to install the pinned runtime\n`)
     process.exit(2)
   }
-  const child = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
-  process.exit(child.status ?? 1)
+  const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  // Pass stop signals on, so `kill -INT` stops the peer as Ctrl-C does.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal != null ? 1 : 0)))
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  const { main } = await import('../src/cli.ts')
+  await main(process.argv.slice(2))
 }
-const { register } = await import('tsx/esm/api')
-register()
-const { main } = await import('../src/cli.ts')
-await main(process.argv.slice(2))

@@ -58,7 +58,11 @@ export function parseCommandLine (argv: string[]): { command?: Command, values: 
     return { command, values: values as OptionValues, positionals: positionals.slice(command == null ? 0 : 1) }
   } catch (err: any) {
     // node:util's messages are long and mention parseArgs; keep the part naming the flag.
-    const message = String(err.message).replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option')
+    const firstLine = String(err.message).split('\n')[0]
+    const ambiguous = /^Option '(--[^']+)' argument is ambiguous/.exec(firstLine)
+    const message = ambiguous != null
+      ? `${ambiguous[1]} takes a value; write ${ambiguous[1]}=VALUE when the value starts with '-'`
+      : firstLine.replace(/\. To specify a positional argument.*$/, '').replace(/^Unknown option/, 'unknown option')
     throw new UsageError(command == null ? message : `${command.name}: ${message}`)
   }
 }
