@@ -1,74 +1,26 @@
 import { randomUUID } from 'node:crypto'
-import { TypedEventEmitter, type Libp2p, type Logger, type PeerId, type PrivateKey } from '@libp2p/interface'
+import { TypedEventEmitter, type Logger, type PeerId, type PrivateKey } from '@libp2p/interface'
 import { RateLimiter } from '@libp2p/utils'
-import { planChunks, type Kernel } from '../../compute/kernel.ts'
 import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
-import { InputError } from '../../errors.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
-import { LeaseStatus, Receipt as ReceiptMessage, RejectCode, ResultStatus, SignedReceipt, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type Work, type WorkRequestContext } from '../../protocols/work/index.ts'
-import type { MeshStore } from '../../store/store.ts'
-import { ChunkRun, type Lease, type PendingResult } from './chunk-run.ts'
+import { LeaseStatus, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
 import * as defaults from './constants.ts'
 import { UnknownProjectError } from './errors.ts'
 import { emit, type MeshEventMap, type MeshEventSink } from './events.ts'
 import { ownFloatsOf } from './floats.ts'
 import { leaseDurationMs, updateSpeed, type LeaseDurationOptions } from './lease-duration.ts'
-import { ProjectInputs, type InputBlobs } from './project-inputs.ts'
-import { ProjectRun, type ProjectRunLimits, type VolunteerTally } from './project-run.ts'
-import { listProjectRecords, loadChunkRecords, loadIssuedReceipts, loadProjectRecord, type WorkProjectRecord } from './records.ts'
+import { loadProjectRun } from './load-project.ts'
+import { listProjectRecords, type WorkProjectRecord } from './records.ts'
 import { verifyChunk, type VerifyContext } from './verify-chunk.ts'
 import { workHandlerFor } from './work-handler.ts'
-import type { AnnouncedProgress } from '../../protocols/announce.ts'
+import type { ChunkRun, Lease, PendingResult } from './chunk-run.ts'
+import type { CoordinatorInit, CoordinatorLibp2p } from './init.ts'
+import type { InputBlobs } from './project-inputs.ts'
+import type { ProjectRun, ProjectRunLimits, VolunteerTally } from './project-run.ts'
 import type { CoordinatorSnapshot } from './snapshot.ts'
-import type { Receipt } from '../metrics.ts'
-
-/** The parts of a libp2p node the coordinator uses. */
-export type CoordinatorLibp2p = Pick<Libp2p<{ work: Work }>, 'peerId' | 'services' | 'logger' | 'addEventListener' | 'removeEventListener'>
-
-export interface CoordinatorInit {
-  libp2p: CoordinatorLibp2p
-  store: MeshStore
-  /** Where the projects' input blobs are (the node's BlobStore). */
-  blobs: InputBlobs
-  /** The researcher's key: signs receipts. Must be the key of `libp2p.peerId`. */
-  privateKey: PrivateKey
-  /** @default the built-in kernel registry */
-  getKernel?: (id: string) => Kernel<any>
-  /** Where events go (a MeshNode); @default a new emitter, `coordinator.events` */
-  events?: MeshEventSink
-  /** Spot-check draws; @default Math.random */
-  random?: () => number
-  /** @default HEARTBEAT_INTERVAL_MS */
-  heartbeatIntervalMs?: number
-  /** @default HEARTBEAT_TIMEOUT_MS */
-  heartbeatTimeoutMs?: number
-  /** @default SWEEP_INTERVAL_MS */
-  sweepIntervalMs?: number
-  /** @default UNKNOWN_SPEED_LEASE_MS */
-  unknownSpeedLeaseMs?: number
-  /** @default MIN_LEASE_MS */
-  minLeaseMs?: number
-  /** @default MAX_LEASE_MS */
-  maxLeaseMs?: number
-  /** @default LEASE_SLACK_FACTOR */
-  leaseSlackFactor?: number
-  /** @default MAX_CHUNK_FAILURES */
-  maxChunkFailures?: number
-  /** @default MAX_EXTRA_REPLICAS */
-  maxExtraReplicas?: number
-  /** @default MAX_LEASES_PER_PEER */
-  maxLeasesPerPeer?: number
-  /** @default LEASE_REQUESTS_PER_SECOND */
-  leaseRequestsPerSecond?: number
-  /** @default NO_WORK_RETRY_MS */
-  noWorkRetryMs?: number
-  /** @default MAX_BACKUPS_PER_CHUNK */
-  maxBackupsPerChunk?: number
-  /** @default MAX_TIMELINE_ENTRIES */
-  maxTimelineEntries?: number
-  /** @default MAX_RESPONSE_SAMPLES */
-  maxResponseSamples?: number
-}
+import type { Kernel } from '../../compute/kernel.ts'
+import type { MeshStore } from '../../store/store.ts'
+import type { AnnouncedProgress } from '../../protocols/announce.ts'
 
 /** Why a lease ended; `failure` ones count toward the chunk's failure cap. */
 interface LeaseEnd {
@@ -393,58 +345,10 @@ export class Coordinator {
   // --- internals ---
 
   private async loadProject (manifest: ProjectManifest): Promise<ProjectRun> {
-    if (manifest.owner !== this.selfId) throw new InputError(`project ${manifest.id} belongs to ${manifest.owner}, not to this peer`)
-    const kernel = this.getKernel(manifest.kernel)
-    const params = kernel.parseParams(manifest.params)
-    const shapes = manifest.inputs.map(({ name, rows, cols }) => ({ name, rows, cols }))
-    kernel.validateInputs(params, shapes)
-    const split = manifest.inputs.find(input => input.name === kernel.splitInput)
-    if (split == null) throw new InputError(`project ${manifest.id} has no input '${kernel.splitInput}' to split`)
-    const sharedNames = kernel.sharedInputs(params)
-    const shared = manifest.inputs.filter(input => sharedNames.includes(input.name))
-    const inputs = new ProjectInputs(this.blobs, split, shared)
-    await inputs.check()
-    const ranges = planChunks(split.rows, manifest.rowsPerChunk)
-    if (ranges.length !== manifest.chunkCount) {
-      throw new InputError(`project ${manifest.id}: ${split.rows} rows in chunks of ${manifest.rowsPerChunk} make ${ranges.length} chunks, the manifest says ${manifest.chunkCount}`)
-    }
-    const now = Date.now()
-    const stored = await loadProjectRecord(this.store, manifest.id)
-    const record: WorkProjectRecord = stored ?? {
-      projectId: manifest.id,
-      status: 'running',
-      kernel: manifest.kernel,
-      rows: split.rows,
-      outputCols: manifest.outputCols,
-      rowsPerChunk: manifest.rowsPerChunk,
-      chunkCount: manifest.chunkCount,
-      startedAt: now,
-      mismatches: 0,
-      spotChecks: 0
-    }
-    const { redundancy, spotCheck } = manifest.verification
-    const canSpotCheck = kernel.hasCpuReference !== false
-    const chunkRecords = await loadChunkRecords(this.store, manifest.id)
-    const chunks = ranges.map(range => {
-      const chunk = new ChunkRun(range, kernel.flops(params, shapes, range), redundancy, canSpotCheck && spotCheck > 0 && this.random() < spotCheck)
-      const stored = chunkRecords.get(range.index)
-      if (stored != null) chunk.restore(stored)
-      return chunk
+    const run = await loadProjectRun(manifest, {
+      selfId: this.selfId, store: this.store, blobs: this.blobs, getKernel: this.getKernel, random: this.random, limits: this.limits, log: this.log
     })
-    const run = new ProjectRun(manifest, kernel, params, shapes, inputs, chunks, record, this.limits)
-    for (const bytes of await loadIssuedReceipts(this.store, manifest.id)) {
-      const receipt = decodeIssued(bytes)
-      if (receipt != null) run.receipts.push(receipt)
-    }
-    if (stored == null) {
-      await this.store.projectState.put(manifest.id, record)
-      run.note('published', `coordinating ${manifest.chunkCount} chunks`, now)
-    } else {
-      const verified = chunks.length - run.open.size
-      run.note('resumed', `resumed with ${verified}/${chunks.length} chunks verified`, now)
-      this.log('resumed %s: %d/%d chunks verified', manifest.id, verified, chunks.length)
-    }
-    if (run.status === 'running' && run.open.size === 0) await this.finishProject(run, now)
+    if (run.status === 'running' && run.open.size === 0) await this.finishProject(run, Date.now())
     return run
   }
 
@@ -617,14 +521,4 @@ function reject (code: RejectCode, message: string): ResultResponse {
 
 function short (peer: string): string {
   return peer.slice(-8)
-}
-
-/** An issued receipt from the ledger, as the figures count it. */
-function decodeIssued (bytes: Uint8Array): Receipt | undefined {
-  try {
-    const { projectId, chunk, volunteer, flops, computeMs, issuedAt } = ReceiptMessage.decode(SignedReceipt.decode(bytes).receipt)
-    return { projectId, chunk, volunteer, flops, computeMs, issuedAt }
-  } catch {
-    return undefined
-  }
 }

@@ -12,7 +12,8 @@
  * await exportProject(store, manifest.id, 'npy', 'C.npy')
  * ```
  */
-export { Coordinator, type CoordinatorInit, type CoordinatorLibp2p } from './coordinator.ts'
+export { Coordinator } from './coordinator.ts'
+export type { CoordinatorInit, CoordinatorLibp2p } from './init.ts'
 export { exportProject, type ExportSummary } from './export.ts'
 export { ProjectNotDoneError, UnknownProjectError, CorruptResultError } from './errors.ts'
 export { listProjectRecords, loadProjectRecord, type WorkProjectRecord, type WorkProjectStatus, type StoredChunkRecord } from './records.ts'

@@ -3,7 +3,7 @@ import { pbStream } from '@libp2p/utils'
 import { isBlobHash } from '../../store/blob-store.ts'
 import { BlobHeader, BlobPiece, BlobRequest, BlobStatus } from '../blob.ts'
 import {
-  BLOB_PROTOCOL, MAX_BLOB_BYTES, MAX_CONCURRENT_TRANSFERS, MAX_HEADER_BYTES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS,
+  BLOB_PROTOCOL, MAX_BLOB_BYTES, MAX_CONCURRENT_TRANSFERS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS,
   MAX_PIECE_BYTES, MAX_REQUEST_BYTES, PIECE_OVERHEAD_BYTES, STEP_TIMEOUT_MS
 } from './constants.ts'
 import { BlobProtocolError, BlobUnavailableError } from './errors.ts'

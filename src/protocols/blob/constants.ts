@@ -4,7 +4,6 @@ export const BLOB_PROTOCOL = '/mesh/blob/1.0.0'
 
 /** A BlobRequest: a 64-character hash and a piece number. */
 export const MAX_REQUEST_BYTES = 256
-export const MAX_HEADER_BYTES = 1024
 /** Largest piece a server may send (the blob store cuts 1 MiB pieces). */
 export const MAX_PIECE_BYTES = 4 * 1024 * 1024
 /** Room for the fields around a piece's bytes. */
