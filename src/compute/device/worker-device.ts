@@ -56,6 +56,9 @@ export class WorkerComputeDevice implements ComputeDevice {
     worker.on('message', (message: FromWorker) => { this.settle(message) })
     worker.on('error', (err) => { this.lose(`the compute worker failed: ${err.message}`) })
     worker.on('exit', (code) => { this.lose(`the compute worker exited (code ${code})`) })
+    // An idle device must not keep the process alive (a test that forgets destroy() still ends).
+    // After the listeners: adding a message listener refs the worker again.
+    worker.unref()
   }
 
   async run (work: ChunkWork, options: RunOptions = {}): Promise<Float32Array> {
@@ -85,6 +88,7 @@ export class WorkerComputeDevice implements ComputeDevice {
           this.worker.on('message', onMessage)
           this.worker.once('exit', () => { resolve() })
         })
+        this.worker.ref()
         this.worker.postMessage({ type: 'destroy' } satisfies ToWorker)
         await done
       }
@@ -98,12 +102,14 @@ export class WorkerComputeDevice implements ComputeDevice {
     if (this.lostReason != null) throw new DeviceLostError(`the compute device is lost: ${this.lostReason}`)
     const id = this.nextId++
     const answer = new Promise<Float32Array | undefined>((resolve, reject) => { this.pending.set(id, { resolve, reject }) })
+    this.worker.ref()
     this.worker.postMessage(message(id))
     if (signal == null) return await answer
     // An aborted caller stops waiting; the worker finishes the chunk and its answer is dropped.
     const aborted = new Promise<never>((_resolve, reject) => {
       signal.addEventListener('abort', () => {
         this.pending.delete(id)
+        this.unrefWhenIdle()
         reject(signal.reason)
       }, { once: true })
     })
@@ -115,8 +121,13 @@ export class WorkerComputeDevice implements ComputeDevice {
     const pending = this.pending.get(message.id)
     if (pending == null) return
     this.pending.delete(message.id)
+    this.unrefWhenIdle()
     if (message.type === 'done') pending.resolve(message.data)
     else pending.reject(fromErrorMessage(message.error))
+  }
+
+  private unrefWhenIdle (): void {
+    if (this.pending.size === 0) this.worker.unref()
   }
 
   private lose (reason: string): void {
