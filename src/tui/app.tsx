@@ -1,9 +1,9 @@
-import { useCallback, useMemo, useReducer, useRef, useState, type ReactNode } from 'react'
-import { useApp, useInput, useWindowSize } from 'ink'
+import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react'
+import { useApp, useWindowSize, type Key } from 'ink'
 import type { Notice } from './components/frame.tsx'
-import type { KeyHandler } from './hooks/use-keys.ts'
+import { useKeyRouter } from './hooks/use-key-router.ts'
 import type { MeshPort } from './mesh-port.ts'
-import { initialNavigation, navigate, tabs, type NavigationState } from './navigation.ts'
+import { initialNavigation, navigate, tabs, type NavigationAction, type NavigationState } from './navigation.ts'
 import { ThemeContext, colorEnabled } from './theme.tsx'
 import { UiContext, type UiContextValue } from './ui-context.tsx'
 import { AcceptWgslView } from './views/accept-wgsl-view.tsx'
@@ -34,7 +34,6 @@ export function App ({ port, color, initial = initialNavigation }: AppProps): Re
   const [notice, setNotice] = useState<Notice>()
   const quitting = useRef(false)
   const selections = useRef(new Map<string, number>())
-  const viewKeys = useRef<KeyHandler | undefined>(undefined)
   const { exit } = useApp()
 
   const quit = useCallback(() => {
@@ -51,26 +50,35 @@ export function App ({ port, color, initial = initialNavigation }: AppProps): Re
     })()
   }, [port, exit])
 
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') return quit()
-    if (quitting.current || viewKeys.current?.(input, key) === true) return
+  const shortcuts = (input: string, key: Key): void => {
+    if (quitting.current) return
     if (input === 'q') quit()
-    else if (/^[1-9]$/.test(input) && Number(input) <= tabs.length) dispatch({ type: 'tab', tab: tabs[Number(input) - 1].id })
-    else if (key.tab) dispatch({ type: 'next-tab', step: key.shift ? -1 : 1 })
-    else if (key.escape) dispatch({ type: 'back' })
-  })
+    else if (/^[1-9]$/.test(input) && Number(input) <= tabs.length) go({ type: 'tab', tab: tabs[Number(input) - 1].id })
+    else if (key.tab) go({ type: 'next-tab', step: key.shift ? -1 : 1 })
+    else if (key.escape) go({ type: 'back' })
+  }
+  const keys = useKeyRouter(shortcuts, quit)
+  const { hold, release } = keys
+  const go = useCallback((action: NavigationAction) => {
+    hold()
+    dispatch(action)
+  }, [hold])
+  // Runs after the views' own layout effects: the new screen's keys are registered by now.
+  useLayoutEffect(() => { release() })
 
   const ui = useMemo<UiContextValue>(() => ({
     port,
     navigation,
-    navigate: dispatch,
+    navigate: go,
     notice,
     notify: setNotice,
-    viewKeys,
+    viewKeys: keys.viewKeys,
+    holdKeys: hold,
+    releaseKeys: release,
     width: columns,
     height: rows,
     selections: selections.current
-  }), [port, navigation, notice, columns, rows])
+  }), [port, navigation, go, notice, keys.viewKeys, hold, release, columns, rows])
   const theme = useMemo(() => ({ color: color ?? colorEnabled() }), [color])
 
   return (

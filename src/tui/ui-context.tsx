@@ -13,6 +13,10 @@ export interface UiContextValue {
   readonly notify: (notice: Notice) => void
   /** The open view's keys, asked before the app's shortcuts (see use-keys.ts). */
   readonly viewKeys: RefObject<KeyHandler | undefined>
+  /** A view changes what its keys mean (a text field opens): later keys wait for it to render. */
+  readonly holdKeys: () => void
+  /** The view rendered: keys held for it go to it now. */
+  readonly releaseKeys: () => void
   readonly width: number
   readonly height: number
   /** Selected rows of views that are closed, by view. */

@@ -26,15 +26,20 @@ export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
     if (exportForm == null) {
       if (input !== 'x' || stats == null) return false
       dispatch({ type: 'open', projectName: stats.project.name })
+      ui.holdKeys()
       return true
     }
-    if (key.escape) dispatch({ type: 'close' })
+    if (key.escape) {
+      dispatch({ type: 'close' })
+      ui.holdKeys()
+    }
     else if (key.leftArrow) dispatch({ type: 'format', step: -1 })
     else if (key.rightArrow) dispatch({ type: 'format', step: 1 })
     else if (key.backspace || key.delete) dispatch({ type: 'erase' })
     else if (key.return) {
       const { format, path } = exportForm
       dispatch({ type: 'close' })
+      ui.holdKeys()
       void action.run(`exporting to ${path}`, async () => {
         await port.exportProject(projectId, format, path)
         return `exported ${stats?.project.name ?? projectId} to ${path}`

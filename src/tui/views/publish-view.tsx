@@ -45,9 +45,14 @@ export function PublishView (): ReactNode {
 
   // A field being edited takes every key; otherwise digits, tab, esc and q stay the app's.
   useKeys((input, key) => {
-    if (key.return) dispatch({ type: 'enter' })
-    else if (form.editing) {
-      if (key.escape) dispatch({ type: 'cancel' })
+    if (key.return) {
+      dispatch({ type: 'enter' })
+      ui.holdKeys()
+    } else if (form.editing) {
+      if (key.escape) {
+        dispatch({ type: 'cancel' })
+        ui.holdKeys()
+      }
       else if (key.backspace || key.delete) dispatch({ type: 'erase' })
       else if (key.ctrl && input === 'u') dispatch({ type: 'clear' })
       else if (isText(input, key)) dispatch({ type: 'type', text: input })
