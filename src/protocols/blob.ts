@@ -6,6 +6,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 export interface BlobRequest {
   hash: string
   fromPiece: number
+  maxPieces: number
 }
 
 export namespace BlobRequest {
@@ -28,13 +29,19 @@ export namespace BlobRequest {
           w.uint32(obj.fromPiece)
         }
 
+        if ((obj.maxPieces != null && obj.maxPieces !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.maxPieces)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           hash: '',
-          fromPiece: 0
+          fromPiece: 0,
+          maxPieces: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -49,6 +56,10 @@ export namespace BlobRequest {
             }
             case 2: {
               obj.fromPiece = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.maxPieces = reader.uint32()
               break
             }
             default: {
@@ -80,6 +91,13 @@ export namespace BlobRequest {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.maxPieces`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -102,6 +120,11 @@ export namespace BlobRequest {
     value: number
   }
 
+  export interface BlobRequestMaxPiecesFieldEvent {
+    field: '$.maxPieces'
+    value: number
+  }
+
   export function encode (obj: Partial<BlobRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BlobRequest.codec())
   }
@@ -110,7 +133,7 @@ export namespace BlobRequest {
     return decodeMessage(buf, BlobRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlobRequest>): Generator<BlobRequestHashFieldEvent | BlobRequestFromPieceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlobRequest>): Generator<BlobRequestHashFieldEvent | BlobRequestFromPieceFieldEvent | BlobRequestMaxPiecesFieldEvent> {
     return streamMessage(buf, BlobRequest.codec(), opts)
   }
 }

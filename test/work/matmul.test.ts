@@ -57,7 +57,7 @@ test('given one researcher and three volunteers, a matmul of awkward shapes is c
   // Each volunteer keeps verified receipts signed for it; the shared input B crossed the network once per volunteer at most.
   const earned = (await Promise.all(volunteers.map(async v => await listEarnedReceipts(v.store)))).flat()
   assert.deepEqual(earned.map(r => r.chunk).sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6])
-  assert.ok(researcher.node.services.blob.served <= 3, `B served ${researcher.node.services.blob.served} times`)
+  assert.ok(researcher.node.services.blob.served <= 3, `B (one piece) served ${researcher.node.services.blob.served} times to 3 volunteers`)
 
   const snapshot = researcher.coordinator.snapshot(manifest.id)!
   assert.equal(snapshot.status, 'done')

@@ -17,14 +17,21 @@ export const LEASE_SLACK_FACTOR = 4
 export const MAX_CHUNK_FAILURES = 8
 /** Extra replicas a chunk may get after mismatches before the project fails. */
 export const MAX_EXTRA_REPLICAS = 3
-/** Leases one peer may hold at once (the chunk it computes and the one it prefetched). */
-export const MAX_LEASES_PER_PEER = 2
+/** Leases one peer may hold at once: the chunk it hands in, the one it computes and the one it prefetched. */
+export const MAX_LEASES_PER_PEER = 3
 /** Lease requests a peer may make per second. */
 export const LEASE_REQUESTS_PER_SECOND = 20
 /** Retry hint when nothing can be handed out right now. */
 export const NO_WORK_RETRY_MS = 500
 /** Backup copies of one in-flight chunk once the queue is empty. */
 export const MAX_BACKUPS_PER_CHUNK = 1
+/**
+ * A chunk gets a backup copy only once its lease is older than this factor
+ * times the project's typical lease-to-result time (and this minimum), so
+ * chunks that are merely queued on a busy volunteer are not computed twice.
+ */
+export const BACKUP_AGE_FACTOR = 2
+export const BACKUP_MIN_AGE_MS = 250
 /** Timeline entries kept per project (oldest dropped first). */
 export const MAX_TIMELINE_ENTRIES = 500
 /** Response-time samples kept per project. */

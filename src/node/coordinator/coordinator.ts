@@ -8,7 +8,7 @@ import * as defaults from './constants.ts'
 import { UnknownProjectError } from './errors.ts'
 import { emit, type MeshEventMap, type MeshEventSink } from './events.ts'
 import { ownFloatsOf } from './floats.ts'
-import { leaseDurationMs, updateSpeed, type LeaseDurationOptions } from './lease-duration.ts'
+import { leaseDurationMs, movingAverage, type LeaseDurationOptions } from './lease-duration.ts'
 import { loadProjectRun } from './load-project.ts'
 import { listProjectRecords, type WorkProjectRecord } from './records.ts'
 import { verifyChunk, type VerifyContext } from './verify-chunk.ts'
@@ -101,7 +101,9 @@ export class Coordinator {
     this.limits = {
       maxTimelineEntries: init.maxTimelineEntries ?? defaults.MAX_TIMELINE_ENTRIES,
       maxResponseSamples: init.maxResponseSamples ?? defaults.MAX_RESPONSE_SAMPLES,
-      maxBackupsPerChunk: init.maxBackupsPerChunk ?? defaults.MAX_BACKUPS_PER_CHUNK
+      maxBackupsPerChunk: init.maxBackupsPerChunk ?? defaults.MAX_BACKUPS_PER_CHUNK,
+      backupAgeFactor: defaults.BACKUP_AGE_FACTOR,
+      backupMinAgeMs: init.backupMinAgeMs ?? defaults.BACKUP_MIN_AGE_MS
     }
     this.rateLimiter = new RateLimiter({ points: init.leaseRequestsPerSecond ?? defaults.LEASE_REQUESTS_PER_SECOND, duration: 1 })
   }
@@ -298,7 +300,8 @@ export class Coordinator {
       chunk.submitted.add(volunteer)
       const tally = run.tally(volunteer, now)
       tally.lastSeen = now
-      if (submission.computeMs > 0) tally.observedGflops = updateSpeed(tally.observedGflops, chunk.flops / submission.computeMs / 1e6)
+      if (submission.computeMs > 0) tally.observedGflops = movingAverage(tally.observedGflops, chunk.flops / submission.computeMs / 1e6)
+      run.leaseToResultMs = movingAverage(run.leaseToResultMs, now - lease.issuedAt)
       return await verifyChunk(this.verifyContext(), run, chunk, pending)
     })
   }

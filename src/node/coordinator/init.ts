@@ -47,6 +47,8 @@ export interface CoordinatorInit {
   noWorkRetryMs?: number
   /** @default MAX_BACKUPS_PER_CHUNK */
   maxBackupsPerChunk?: number
+  /** @default BACKUP_MIN_AGE_MS */
+  backupMinAgeMs?: number
   /** @default MAX_TIMELINE_ENTRIES */
   maxTimelineEntries?: number
   /** @default MAX_RESPONSE_SAMPLES */

@@ -17,7 +17,7 @@ export function leaseDurationMs (flops: number, gflops: number | undefined, opti
   return Math.round(Math.min(options.maxLeaseMs, Math.max(options.minLeaseMs, expectedMs * options.slackFactor + options.minLeaseMs)))
 }
 
-/** Exponentially weighted speed estimate: recent chunks count most. */
-export function updateSpeed (previous: number | undefined, sample: number, weight = 0.3): number {
+/** Exponentially weighted moving average (speeds, lease times): recent samples count most. */
+export function movingAverage (previous: number | undefined, sample: number, weight = 0.3): number {
   return previous == null ? sample : previous * (1 - weight) + sample * weight
 }

@@ -26,6 +26,8 @@ export interface ProjectRunLimits {
   readonly maxTimelineEntries: number
   readonly maxResponseSamples: number
   readonly maxBackupsPerChunk: number
+  readonly backupAgeFactor: number
+  readonly backupMinAgeMs: number
 }
 
 /** In-memory state of one own project being coordinated. */
@@ -43,6 +45,8 @@ export class ProjectRun {
   readonly timeline: TimelineEntry[] = []
   readonly receipts: Receipt[] = []
   readonly responseSamples: number[] = []
+  /** Typical time from lease to result on this project (moving average), ms. */
+  leaseToResultMs?: number
   private tail: Promise<unknown> = Promise.resolve()
 
   constructor (
@@ -93,7 +97,8 @@ export class ProjectRun {
   /**
    * The next chunk for `peer`: the lowest queued chunk it has not touched;
    * once nothing is queued, a backup copy of the in-flight chunk leased
-   * longest ago (the slowest), so a straggler does not hold up the end.
+   * longest ago (the slowest) if it is overdue, so a straggler does not hold
+   * up the end.
    */
   pickChunk (peer: string, now: number): { chunk: ChunkRun, backup: boolean } | undefined {
     let queued = false
@@ -104,8 +109,9 @@ export class ProjectRun {
       if (!chunk.touchedBy(peer)) return { chunk, backup: false }
     }
     if (queued) return undefined
+    const overdueMs = Math.max(this.limits.backupMinAgeMs, this.limits.backupAgeFactor * (this.leaseToResultMs ?? 0))
     let slowest: ChunkRun | undefined
-    let slowestAge = -1
+    let slowestAge = overdueMs
     for (const index of this.open) {
       const chunk = this.chunks[index]
       if (chunk.verifying || chunk.leases.size === 0 || chunk.backups >= this.limits.maxBackupsPerChunk || chunk.touchedBy(peer)) continue

@@ -1,7 +1,7 @@
 import { LeaseStatus, RejectCode, ResultStatus, SignedReceipt, WorkErrorCode, WorkErrorResponse, verifyReceipt, type ChunkLease, type Work } from '../../protocols/work/index.ts'
 import { emit, type MeshEventSink } from '../coordinator/events.ts'
 import { bytesOf, floatsOf } from '../coordinator/floats.ts'
-import { updateSpeed } from '../coordinator/lease-duration.ts'
+import { movingAverage } from '../coordinator/lease-duration.ts'
 import { sleep } from './abortable-sleep.ts'
 import { earnedReceiptKey } from './ledger.ts'
 import { SharedInputs, type VolunteerBlobs } from './shared-inputs.ts'
@@ -298,7 +298,7 @@ export class ProjectWorker {
     this.computeFailures = 0
     this.chunksComputed++
     const flops = kernel.flops(params, this.shapes, range)
-    if (computeMs > 0) this.gflops = updateSpeed(this.gflops, flops / computeMs / 1e6)
+    if (computeMs > 0) this.gflops = movingAverage(this.gflops, flops / computeMs / 1e6)
     emit(events, 'work:chunk-computed', { projectId: project.id, chunk: lease.chunk, computeMs, flops })
     if (!this.dropped.has(lease.leaseId)) {
       const expectedLength = (lease.rowEnd - lease.rowStart) * lease.outputCols

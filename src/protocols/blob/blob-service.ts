@@ -4,7 +4,7 @@ import { isBlobHash } from '../../store/blob-store.ts'
 import { BlobHeader, BlobPiece, BlobRequest, BlobStatus } from '../blob.ts'
 import {
   BLOB_PROTOCOL, MAX_BLOB_BYTES, MAX_CONCURRENT_TRANSFERS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS,
-  MAX_PIECE_BYTES, MAX_REQUEST_BYTES, PIECE_OVERHEAD_BYTES, STEP_TIMEOUT_MS
+  MAX_PIECE_BYTES, MAX_PIECES_PER_REQUEST, MAX_REQUEST_BYTES, PIECE_OVERHEAD_BYTES, PIECES_PER_REQUEST, STEP_TIMEOUT_MS
 } from './constants.ts'
 import { BlobProtocolError, BlobUnavailableError } from './errors.ts'
 import type { BlobComponents, BlobFetchOptions, BlobFetchResult, BlobInit, BlobRejection, BlobServiceEvents, BlobSink, BlobSource, BlobTransfer } from './index.ts'
@@ -76,31 +76,59 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
     if (have != null) {
       return { hash, size: have.size, cached: true, bytes: 0, ms: performance.now() - started }
     }
-    const stream = await this.components.connectionManager.openStream(peer, BLOB_PROTOCOL, { signal: this.stepSignal(options) })
     let writer: Awaited<ReturnType<BlobSink['createWriter']>> | undefined
     try {
-      const messages = pbStream(stream, { maxDataLength: MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES, maxBufferSize: MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES + LENGTH_PREFIX_BYTES })
-      await messages.write({ hash, fromPiece: 0 }, BlobRequest, { signal: this.stepSignal(options) })
+      let layout: BlobHeader | undefined
+      let bytes = 0
+      let next = 0
+      do {
+        const first = layout
+        const batch = await this.fetchPieces(peer, hash, next, options, header => {
+          if (first == null) this.checkHeader(hash, header, options.expectedSize)
+          else if (header.size !== first.size || header.pieceSize !== first.pieceSize) {
+            throw new BlobProtocolError(`blob ${hash}: the server changed its size or piece size between requests`)
+          }
+        })
+        if (layout == null) {
+          layout = batch.header
+          writer = await sink.createWriter(hash, layout.size)
+        }
+        for (const piece of batch.pieces) {
+          const expectedLength = Math.min(layout.pieceSize, layout.size - next * layout.pieceSize)
+          if (piece.index !== next || piece.data.byteLength !== expectedLength) {
+            throw new BlobProtocolError(`blob ${hash}: expected piece ${next} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
+          }
+          await writer!.write(piece.data)
+          bytes += piece.data.byteLength
+          next++
+        }
+      } while (next < layout.pieces)
+      const info = await writer!.finish()
+      writer = undefined
+      return { hash, size: info.size, cached: false, bytes, ms: performance.now() - started }
+    } catch (err) {
+      await writer?.abort()
+      throw err
+    }
+  }
+
+  /** One stream: the header (checked before any piece is read) and up to PIECES_PER_REQUEST pieces from `fromPiece`. */
+  private async fetchPieces (peer: PeerId, hash: string, fromPiece: number, options: BlobFetchOptions, checkHeader: (header: BlobHeader) => void): Promise<{ header: BlobHeader, pieces: BlobPiece[] }> {
+    const stream = await this.components.connectionManager.openStream(peer, BLOB_PROTOCOL, { signal: this.stepSignal(options) })
+    try {
+      const frameBytes = MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES
+      const messages = pbStream(stream, { maxDataLength: frameBytes, maxBufferSize: PIECES_PER_REQUEST * (frameBytes + LENGTH_PREFIX_BYTES) + 1024 })
+      await messages.write({ hash, fromPiece, maxPieces: PIECES_PER_REQUEST }, BlobRequest, { signal: this.stepSignal(options) })
       await stream.close({ signal: this.stepSignal(options) })
       const header = await messages.read(BlobHeader, { signal: this.stepSignal(options) })
       if (header.status !== BlobStatus.FOUND) throw new BlobUnavailableError(hash, header.status, header.message)
-      this.checkHeader(hash, header, options.expectedSize)
-      writer = await sink.createWriter(hash, header.size)
-      let bytes = 0
-      for (let index = 0; index < header.pieces; index++) {
-        const piece = await messages.read(BlobPiece, { signal: this.stepSignal(options) })
-        const expectedLength = Math.min(header.pieceSize, header.size - index * header.pieceSize)
-        if (piece.index !== index || piece.data.byteLength !== expectedLength) {
-          throw new BlobProtocolError(`blob ${hash}: expected piece ${index} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
-        }
-        await writer.write(piece.data)
-        bytes += piece.data.byteLength
-      }
-      const info = await writer.finish()
-      writer = undefined
-      return { hash, size: info.size, cached: false, bytes, ms: performance.now() - started }
+      checkHeader(header)
+      if (header.pieces > 0 && header.pieces <= fromPiece) throw new BlobProtocolError(`blob ${hash}: no piece ${fromPiece} in ${header.pieces} pieces`)
+      const count = Math.min(PIECES_PER_REQUEST, header.pieces - fromPiece)
+      const pieces: BlobPiece[] = []
+      for (let i = 0; i < count; i++) pieces.push(await messages.read(BlobPiece, { signal: this.stepSignal(options) }))
+      return { header, pieces }
     } catch (err: any) {
-      await writer?.abort()
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       throw err
     }
@@ -167,8 +195,11 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
       return
     }
     await messages.write({ status: BlobStatus.FOUND, size: info.size, pieces: info.pieces, pieceSize: info.pieceSize, message: '' }, BlobHeader, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
+    const wanted = request.maxPieces === 0 ? MAX_PIECES_PER_REQUEST : Math.min(request.maxPieces, MAX_PIECES_PER_REQUEST)
+    const end = Math.min(info.pieces, request.fromPiece + wanted)
     let index = request.fromPiece
     for await (const data of this.source!.pieces(request.hash, request.fromPiece)) {
+      if (index >= end) break
       // Stored pieces never live in shared memory; the codec's ArrayBuffer type is only stricter on paper.
       await messages.write({ index, data: data as Uint8Array<ArrayBuffer> }, BlobPiece, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
       index++

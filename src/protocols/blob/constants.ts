@@ -8,6 +8,13 @@ export const MAX_REQUEST_BYTES = 256
 export const MAX_PIECE_BYTES = 4 * 1024 * 1024
 /** Room for the fields around a piece's bytes. */
 export const PIECE_OVERHEAD_BYTES = 64
+/**
+ * Pieces asked for per stream. Nothing slows a sender down but the
+ * requester's reading, so the requester asks for no more than it is willing
+ * to buffer; the server never sends more than MAX_PIECES_PER_REQUEST.
+ */
+export const PIECES_PER_REQUEST = 3
+export const MAX_PIECES_PER_REQUEST = 8
 /** Largest blob a client accepts. */
 export const MAX_BLOB_BYTES = 16 * 1024 * 1024 * 1024
 

@@ -61,7 +61,7 @@ export interface BlobTransfer extends TypedEventTarget<BlobServiceEvents> {
   serve (source: BlobSource | undefined): void
   /** Fetches `hash` from `peer` into `sink`, unless `sink` has it already. */
   fetch (peer: PeerId, hash: string, sink: BlobSink, options?: BlobFetchOptions): Promise<BlobFetchResult>
-  /** Transfers served since start (for tests and figures). */
+  /** Requests answered with pieces since start (one per batch of pieces; for tests and figures). */
   readonly served: number
 }
 
