@@ -1,3 +1,4 @@
+import type { PublishRequest } from '../node/publish-request.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats,
   ProjectSummary, VolunteerPrefs, VolunteerStatus
@@ -64,35 +65,9 @@ export type MeshEventName = keyof MeshEvents
 /** The events of src/node/types.ts as the CustomEvents a MeshNode dispatches. */
 export type MeshEventMap = { [K in MeshEventName]: CustomEvent<MeshEvents[K]> }
 
-/** Choices shared by both kernels: the same as `mesh publish`'s flags. */
-export interface PublishCommon {
-  readonly name: string
-  readonly description?: string
-  /** Rows of the split input per chunk; the kernel's default when absent. */
-  readonly rowsPerChunk?: number
-  /** Distinct volunteers whose results must agree (1 = no replication). */
-  readonly redundancy?: number
-  /** Fraction of chunks recomputed on this peer with the CPU reference. */
-  readonly spotCheck?: number
-}
-
-/** Where a matmul's A and B come from: generated of a size or shape, or .npy files. */
-export type MatmulInputs =
-  | { readonly from: 'size', readonly size: number, readonly seed?: number }
-  | { readonly from: 'shape', readonly m: number, readonly k: number, readonly n: number, readonly seed?: number }
-  | { readonly from: 'files', readonly aPath: string, readonly bPath: string }
-
-export interface MatmulPublishSpec extends PublishCommon {
-  readonly kernel: 'matmul'
-  readonly inputs: MatmulInputs
-}
-
-export interface MapPublishSpec extends PublishCommon {
-  readonly kernel: 'map'
-  readonly wgslPath: string
-  /** CSV with a header row, JSON array of rows, or 2-D .npy. */
-  readonly dataPath: string
-  readonly outCols: number
-}
-
-export type PublishSpec = MatmulPublishSpec | MapPublishSpec
+/**
+ * What the publish form produces: the same request as `mesh publish`'s flags
+ * (paths and sizes, not matrices), loaded and checked by the peer.
+ */
+export type PublishSpec = PublishRequest
+export type { MatmulInputs } from '../node/publish-request.ts'

@@ -163,6 +163,21 @@ test('publish: field errors inline, then the peer\'s problems, then the new proj
   })
 })
 
+test('keys that arrive together reach the screen they were typed at', async () => {
+  await withApp({}, async ({ port, ui, see }) => {
+    // One read from the terminal: open Health, go Home, move down, join.
+    ui.press('5')
+    await see('[5 Health]')
+    ui.press('1' + keys.down + keys.enter)
+    await see('computing chunk 3')
+    assert.deepEqual(port.called('join').map(c => c.args[0]), [bobProject.id])
+    // Publish, edit the name (q and 1 are text there), then the size.
+    ui.press('2' + keys.enter + keys.ctrlU + 'q1' + keys.enter + keys.down + keys.down + keys.down + keys.enter + keys.ctrlU + '77' + keys.enter)
+    const frame = await see(/Size N\s+77$/m)
+    assert.match(frame, /Name\s+q1$/m)
+  })
+})
+
 test('history: r publishes the selected past project again', async () => {
   await withApp({}, async ({ port, press, see }) => {
     await press('6')

@@ -11,6 +11,7 @@ import { defaultExportPath, exportFormReducer } from '../../src/tui/hooks/use-ex
 import { initialPublishForm, publishFormReducer, type PublishFormAction, type PublishFormState } from '../../src/tui/hooks/use-publish-form.ts'
 import { initialNavigation, navigate } from '../../src/tui/navigation.ts'
 import { buildPublishSpec, defaultFormValues, visibleFields } from '../../src/tui/publish-form.ts'
+import { splitKeys } from '../../src/tui/hooks/split-keys.ts'
 import { colorEnabled } from '../../src/tui/theme.tsx'
 import { nextDutyCycle } from '../../src/tui/views/volunteer-view.tsx'
 
@@ -148,4 +149,19 @@ test('duty cycle steps down and wraps; NO_COLOR follows the convention', () => {
   assert.equal(colorEnabled({}), true)
   assert.equal(colorEnabled({ NO_COLOR: '' }), true)
   assert.equal(colorEnabled({ NO_COLOR: '1' }), false)
+})
+
+test('keys read together are split into one key per character, described as Ink describes them', () => {
+  const one = { return: false, ctrl: false } as any
+  assert.deepEqual(splitKeys('q', one), [['q', one]])
+  const split = splitKeys('2\r\u0015a\u007F\tB', one)
+  assert.deepEqual(split.map(([input, key]) => [input, key.return, key.ctrl, key.backspace, key.tab, key.shift]), [
+    ['2', false, false, false, false, false],
+    ['', true, false, false, false, false],
+    ['u', false, true, false, false, false],
+    ['a', false, false, false, false, false],
+    ['', false, false, true, false, false],
+    ['', false, false, false, true, false],
+    ['B', false, false, false, false, true]
+  ])
 })

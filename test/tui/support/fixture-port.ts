@@ -177,7 +177,7 @@ export class FixturePort extends TypedEventEmitter<MeshEventMap> implements Mesh
 
   async publish (spec: PublishSpec): Promise<ProjectSummary> {
     this.calls.push({ method: 'publish', args: [spec] })
-    const published = project({ id: `proj-new-${this.state.projects.length}`, name: spec.name, owner: selfId, own: true, ownerName: 'alice' })
+    const published = project({ id: `proj-new-${this.state.projects.length}`, name: spec.name ?? 'unnamed', owner: selfId, own: true, ownerName: 'alice' })
     this.state.projects = [...this.state.projects, published]
     this.state.stats.set(published.id, computeProjectStats({ project: published, chunks: [], volunteers: [], timeline: [], mismatches: 0, spotChecks: 0 }, NOW))
     this.emit('project:announced', published)
