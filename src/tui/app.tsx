@@ -19,18 +19,17 @@ export interface AppProps {
   readonly port: MeshPort
   /** Colour on or off; NO_COLOR decides when absent. */
   readonly color?: boolean
-  /** Where the app starts (the home tab by default). */
-  readonly initial?: NavigationState
 }
 
 /**
  * The terminal UI: numbered tabs, project screens over them, and keys that
- * work everywhere (1-6, tab, esc, q) unless the open view takes them. Quitting releases this peer's leases
- * before the app exits; the caller then stops the peer.
+ * work everywhere (1-6, tab, esc, q) unless the open view takes them.
+ * Quitting releases this peer's leases before the app exits; the caller then
+ * stops the peer.
  */
-export function App ({ port, color, initial = initialNavigation }: AppProps): ReactNode {
+export function App ({ port, color }: AppProps): ReactNode {
   const { columns, rows } = useWindowSize()
-  const [navigation, dispatch] = useReducer(navigate, initial)
+  const [navigation, dispatch] = useReducer(navigate, initialNavigation)
   const [notice, setNotice] = useState<Notice>()
   const quitting = useRef(false)
   const selections = useRef(new Map<string, number>())
@@ -44,6 +43,8 @@ export function App ({ port, color, initial = initialNavigation }: AppProps): Re
       try {
         const status = await port.volunteerStatus()
         if (status.projectId != null) await port.leave()
+      } catch {
+        // Quit anyway: stopping the peer, which follows, releases its leases too.
       } finally {
         exit()
       }

@@ -68,7 +68,7 @@ export function HomeScreen ({ self, peers, projects, selected, width, height, no
   const projectRowsData: Row[] = (projects ?? []).map(p => ({
     key: p.id,
     cells: {
-      name: p.own ? `${p.name} (yours)` : p.name,
+      name: p.name,
       owner: p.own ? 'you' : peerLabel(p.owner, p.ownerName),
       kernel: p.customWgsl != null ? `${p.kernel}*` : p.kernel,
       dims: p.dims,

@@ -32,8 +32,7 @@ export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
     if (key.escape) {
       dispatch({ type: 'close' })
       ui.holdKeys()
-    }
-    else if (key.leftArrow) dispatch({ type: 'format', step: -1 })
+    } else if (key.leftArrow) dispatch({ type: 'format', step: -1 })
     else if (key.rightArrow) dispatch({ type: 'format', step: 1 })
     else if (key.backspace || key.delete) dispatch({ type: 'erase' })
     else if (key.return) {

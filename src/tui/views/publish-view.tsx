@@ -52,8 +52,7 @@ export function PublishView (): ReactNode {
       if (key.escape) {
         dispatch({ type: 'cancel' })
         ui.holdKeys()
-      }
-      else if (key.backspace || key.delete) dispatch({ type: 'erase' })
+      } else if (key.backspace || key.delete) dispatch({ type: 'erase' })
       else if (key.ctrl && input === 'u') dispatch({ type: 'clear' })
       else if (isText(input, key)) dispatch({ type: 'type', text: input })
     } else if (key.upArrow) dispatch({ type: 'move', step: -1 })

@@ -29,7 +29,7 @@ export function VolunteerView (): ReactNode {
     const { status, prefs } = data
     if (input === ' ') {
       if (prefs.paused) void action.run('resuming', async () => { await port.resume(); return 'resumed' })
-      else void action.run('pausing', async () => { await port.pause(); return 'paused: leases released, press space to resume' })
+      else void action.run('pausing', async () => { await port.pause(); return 'paused: press space to resume' })
     } else if (input === 's' && status.projectId != null) {
       void action.run('stopping', async () => { await port.leave(); return 'stopped contributing' })
     } else if (input === 'd') {
