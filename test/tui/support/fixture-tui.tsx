@@ -1,6 +1,4 @@
-import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { runTui } from '../../../src/tui/run.tsx'
 import { FixturePort } from './fixture-port.ts'
 
@@ -12,7 +10,7 @@ import { FixturePort } from './fixture-port.ts'
 const port = new FixturePort()
 const controller = new AbortController()
 process.once('SIGTERM', () => { controller.abort() })
-const dataDir = await mkdtemp(join(tmpdir(), 'mesh-tui-'))
-const code = await runTui({ dataDir, listen: [], bootstrap: [], mdns: false }, controller.signal, async () => port)
+// The fixture port stands for a started peer, so the data dir is never opened.
+const code = await runTui({ dataDir: tmpdir(), listen: [], bootstrap: [], mdns: false }, controller.signal, async () => port)
 process.stdout.write(`ui closed: exit ${code}, peer stopped: ${String(port.stopped)}, leave calls: ${port.called('leave').length}\n`)
 process.exit(code)
