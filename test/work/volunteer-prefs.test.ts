@@ -53,3 +53,12 @@ test('given paused, the volunteer leases nothing until resumed; a duty cycle bel
   assert.ok(states.includes('idle'), `duty cycle 0.5 idles between chunks (states: ${states.join(' ')})`)
   assert.throws(() => { v.volunteer.setPrefs({ maxDutyCycle: 0 }) }, /duty cycle/)
 })
+
+test('given a researcher that does not serve the project, the volunteer gives up after its patience', async () => {
+  const { manifest } = await publishMatmul(researcher, { m: 4, k: 4, n: 4, rowsPerChunk: 4, seed: 9 })
+  const v = await startVolunteer(researcher, instrumentedDevice(device), { researcherPatienceMs: 300 })
+  volunteers.push(v)
+  const summary = await v.volunteer.join(manifest)
+  assert.equal(summary.outcome, 'unreachable')
+  assert.equal(summary.chunksComputed, 0)
+})

@@ -1,6 +1,6 @@
 import { planChunks, type Kernel } from '../../compute/kernel.ts'
 import { InputError } from '../../errors.ts'
-import { Receipt as ReceiptMessage, SignedReceipt } from '../../protocols/work/index.ts'
+import { MAX_LEASE_BYTES, MAX_RESULT_BYTES, Receipt as ReceiptMessage, SignedReceipt } from '../../protocols/work/index.ts'
 import { ChunkRun } from './chunk-run.ts'
 import { ProjectInputs, type InputBlobs } from './project-inputs.ts'
 import { ProjectRun, type ProjectRunLimits } from './project-run.ts'
@@ -42,6 +42,7 @@ export async function loadProjectRun (manifest: ProjectManifest, deps: LoadDeps)
   if (ranges.length !== manifest.chunkCount) {
     throw new InputError(`project ${manifest.id}: ${split.rows} rows in chunks of ${manifest.rowsPerChunk} make ${ranges.length} chunks, the manifest says ${manifest.chunkCount}`)
   }
+  checkWireSizes(manifest, split.cols)
   const now = Date.now()
   const stored = await loadProjectRecord(deps.store, manifest.id)
   const record: WorkProjectRecord = stored ?? {
@@ -79,6 +80,16 @@ export async function loadProjectRun (manifest: ProjectManifest, deps: LoadDeps)
     deps.log('resumed %s: %d/%d chunks verified', manifest.id, verified, chunks.length)
   }
   return run
+}
+
+/** A chunk's rows and its result must each fit one work-protocol frame. */
+function checkWireSizes (manifest: ProjectManifest, splitCols: number): void {
+  const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1)
+  const leaseBytes = manifest.rowsPerChunk * splitCols * 4
+  const resultBytes = manifest.rowsPerChunk * manifest.outputCols * 4
+  if (leaseBytes > MAX_LEASE_BYTES || resultBytes > MAX_RESULT_BYTES) {
+    throw new InputError(`project ${manifest.id}: chunks of ${manifest.rowsPerChunk} rows carry ${mib(leaseBytes)} MiB in and ${mib(resultBytes)} MiB out, over the work protocol's ${mib(MAX_LEASE_BYTES)} MiB frames: use fewer rows per chunk`)
+  }
 }
 
 /** An issued receipt from the ledger, as the figures count it. */

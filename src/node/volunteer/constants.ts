@@ -3,8 +3,8 @@
 /** First and longest wait before asking again after a network error (doubling in between). */
 export const RETRY_MIN_MS = 250
 export const RETRY_MAX_MS = 5_000
-/** How long a researcher may answer "unknown project" (e.g. while restarting) before the volunteer gives up. */
-export const UNKNOWN_PROJECT_PATIENCE_MS = 60_000
+/** How long the researcher may be unreachable or not serve the project (e.g. while it restarts) before the volunteer gives up. */
+export const RESEARCHER_PATIENCE_MS = 60_000
 /** Consecutive chunks the device fails to compute before the volunteer stops. */
 export const MAX_COMPUTE_FAILURES = 3
 /** Attempts to hand in one result when the network fails. */

@@ -18,11 +18,15 @@ export interface VolunteerDevice {
   run (work: ChunkWork, options?: { signal?: AbortSignal }): Promise<Float32Array>
 }
 
-export type RunOutcome = 'done' | 'failed' | 'refused' | 'unknown' | 'max-chunks' | 'stopped'
+export type RunOutcome = 'done' | 'failed' | 'refused' | 'unreachable' | 'max-chunks' | 'stopped'
 
 export interface VolunteerRunSummary {
   readonly projectId: string
-  /** done/failed: the project finished; refused: the researcher refused this peer; unknown: no such project there. */
+  /**
+   * done/failed: the project finished; refused: the researcher refused this
+   * peer; unreachable: the researcher could not be reached or did not serve
+   * the project for the patience period.
+   */
   readonly outcome: RunOutcome
   readonly reason?: string
   readonly chunksComputed: number
@@ -33,7 +37,7 @@ export interface VolunteerRunSummary {
 export interface WorkerTuning {
   readonly retryMinMs: number
   readonly retryMaxMs: number
-  readonly unknownProjectPatienceMs: number
+  readonly researcherPatienceMs: number
   readonly maxComputeFailures: number
   readonly submitAttempts: number
   readonly defaultHeartbeatMs: number
@@ -91,7 +95,8 @@ export class ProjectWorker {
   private heartbeatTimer?: ReturnType<typeof setTimeout>
   private heartbeatMs: number
   private retryMs: number
-  private unknownSince?: number
+  /** When the researcher last served this project (a lease answer other than unknown project). */
+  private lastServed = Date.now()
   private computeFailures = 0
   private stopReason?: { outcome: RunOutcome, reason: string }
   /** Aborted a grace period after stop: a lease granted while stopping still arrives, and is released. */
@@ -207,8 +212,9 @@ export class ProjectWorker {
       // Not the stop signal: a lease granted while stopping must arrive so it can be released.
       const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0 }, { signal: this.grace.signal })
       await this.keepReceipts(receipts)
+      if (answer.status === LeaseStatus.UNKNOWN_PROJECT) return this.notServed(answer.message)
       this.retryMs = tuning.retryMinMs
-      if (answer.status !== LeaseStatus.UNKNOWN_PROJECT) this.unknownSince = undefined
+      this.lastServed = Date.now()
       switch (answer.status) {
         case LeaseStatus.LEASED: {
           const lease = answer.lease
@@ -228,24 +234,20 @@ export class ProjectWorker {
           return { kind: 'finished', outcome: 'failed', reason: answer.message }
         case LeaseStatus.REFUSED:
           return { kind: 'finished', outcome: 'refused', reason: answer.message }
-        case LeaseStatus.UNKNOWN_PROJECT:
-          return this.unknownProject(answer.message)
         default:
           return { kind: 'wait', ms: Math.max(answer.retryAfterMs, tuning.retryMinMs) }
       }
     } catch (err: any) {
       if (signal.aborted) return { kind: 'wait', ms: 0 }
-      // A researcher that restarted answers NOT_SERVING until it has resumed its projects.
-      if (err instanceof WorkErrorResponse && err.code === WorkErrorCode.NOT_SERVING) return this.unknownProject(err.message)
-      this.lastError = `lease request failed: ${err?.message ?? err}`
-      return { kind: 'wait', ms: this.backoff() }
+      // A researcher that restarted is unreachable, then answers NOT_SERVING until it has resumed its projects.
+      if (!(err instanceof WorkErrorResponse && err.code === WorkErrorCode.NOT_SERVING)) this.lastError = `lease request failed: ${err?.message ?? err}`
+      return this.notServed(err?.message ?? String(err))
     }
   }
 
-  private unknownProject (message: string): LeaseOutcome {
-    const now = Date.now()
-    this.unknownSince ??= now
-    if (now - this.unknownSince > this.init.tuning.unknownProjectPatienceMs) return { kind: 'finished', outcome: 'unknown', reason: message }
+  /** The researcher did not serve the project this time: wait and ask again, up to the patience period. */
+  private notServed (reason: string): LeaseOutcome {
+    if (Date.now() - this.lastServed > this.init.tuning.researcherPatienceMs) return { kind: 'finished', outcome: 'unreachable', reason }
     return { kind: 'wait', ms: this.backoff() }
   }
 

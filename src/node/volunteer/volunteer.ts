@@ -36,8 +36,8 @@ export interface VolunteerInit {
   retryMinMs?: number
   /** @default RETRY_MAX_MS */
   retryMaxMs?: number
-  /** @default UNKNOWN_PROJECT_PATIENCE_MS */
-  unknownProjectPatienceMs?: number
+  /** @default RESEARCHER_PATIENCE_MS */
+  researcherPatienceMs?: number
   /** @default MAX_COMPUTE_FAILURES */
   maxComputeFailures?: number
   /** @default SUBMIT_ATTEMPTS */
@@ -82,7 +82,7 @@ export class Volunteer {
     this.tuning = {
       retryMinMs: init.retryMinMs ?? defaults.RETRY_MIN_MS,
       retryMaxMs: init.retryMaxMs ?? defaults.RETRY_MAX_MS,
-      unknownProjectPatienceMs: init.unknownProjectPatienceMs ?? defaults.UNKNOWN_PROJECT_PATIENCE_MS,
+      researcherPatienceMs: init.researcherPatienceMs ?? defaults.RESEARCHER_PATIENCE_MS,
       maxComputeFailures: init.maxComputeFailures ?? defaults.MAX_COMPUTE_FAILURES,
       submitAttempts: init.submitAttempts ?? defaults.SUBMIT_ATTEMPTS,
       defaultHeartbeatMs: init.defaultHeartbeatMs ?? defaults.DEFAULT_HEARTBEAT_MS,

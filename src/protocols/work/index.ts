@@ -17,7 +17,7 @@ import { WorkService } from './work-service.ts'
 import type { Heartbeat, HeartbeatResponse, LeaseRequest, LeaseResponse, Release, ReleaseResponse, ResultResponse, ResultSubmission, SignedReceipt } from '../work.ts'
 import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
 
-export { WORK_PROTOCOL } from './constants.ts'
+export { WORK_PROTOCOL, MAX_LEASE_BYTES, MAX_RESULT_BYTES } from './constants.ts'
 export { WorkErrorResponse, WorkProtocolError } from './errors.ts'
 export { signReceipt, verifyReceipt, type VerifiedReceipt } from './receipts.ts'
 export * from '../work.ts'
