@@ -124,7 +124,7 @@ export class Coordinator {
     this.sweepTimer = undefined
     this.leases.clear()
     this.projects.clear()
-    for (const wake of this.finishWaiters) wake()
+    this.wakeWaiters()
   }
 
   /**
