@@ -51,6 +51,10 @@ function fail (reason: string): never {
   throw new AnnouncementError(reason)
 }
 
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
+}
+
 export async function encodeAnnouncement (fields: AnnouncementFields, ownerKey: PrivateKey): Promise<Uint8Array> {
   const body = AnnouncementBody.encode({
     signedManifest: ownBytes(fields.signedManifest),
@@ -82,6 +86,8 @@ export async function decodeAnnouncement (bytes: Uint8Array, now = Date.now()): 
   } catch (err: any) {
     fail(`malformed: ${err?.message ?? err}`)
   }
+  // One announcement, one encoding: padding or unknown fields would give the same content other message ids.
+  if (!sameBytes(Announcement.encode(envelope), bytes) || !sameBytes(AnnouncementBody.encode(body), envelope.body)) fail('malformed: not canonically encoded')
   if (envelope.signature.byteLength === 0) fail('unsigned announcement')
   let manifest: ProjectManifest
   try {
