@@ -24,6 +24,15 @@ export const REQUEST_TIMEOUT_MS = 60_000
 /** One whole exchange, client side (a result upload of MAX_RESULT_BYTES on a slow LAN). */
 export const CLIENT_TIMEOUT_MS = 90_000
 
+/**
+ * A volunteer sends its next request on a stream that answered the last one
+ * (a new stream costs a protocol negotiation round trip and a peer-store
+ * update on both sides). Idle streams are kept this long, this many per peer;
+ * the researcher's side waits REQUEST_TIMEOUT_MS for a next request.
+ */
+export const IDLE_STREAM_MS = 10_000
+export const MAX_IDLE_STREAMS_PER_PEER = 4
+
 /** Concurrent work streams per connection: a volunteer's lease, result, heartbeat and release. */
 export const MAX_INBOUND_STREAMS = 8
 export const MAX_OUTBOUND_STREAMS = 8

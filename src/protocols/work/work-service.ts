@@ -1,7 +1,7 @@
 import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
-  CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_OUTBOUND_STREAMS,
+  CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, IDLE_STREAM_MS, MAX_IDLE_STREAMS_PER_PEER, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_OUTBOUND_STREAMS,
   MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
 } from './constants.ts'
 import { WorkErrorResponse, WorkProtocolError } from './errors.ts'
@@ -15,6 +15,15 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 /** Length of the longest varint length prefix we accept, on top of a frame's data. */
 const LENGTH_PREFIX_BYTES = 10
 
+type Frames = ReturnType<typeof lpStream>
+
+/** An outbound stream that answered a request and may carry the next one. */
+interface IdleStream {
+  readonly stream: Stream
+  readonly frames: Frames
+  timer?: ReturnType<typeof setTimeout>
+}
+
 const REQUEST_LIMITS = {
   heartbeat: { leaseIds: MAX_LEASE_IDS },
   release: { leaseIds: MAX_LEASE_IDS }
@@ -27,10 +36,11 @@ const RESPONSE_LIMITS = {
 }
 
 /**
- * The wire side of `/mesh/work/1.0.0`: one request and one response per
- * stream. Inbound streams never throw: an unreadable or oversized frame
- * aborts the stream, a malformed request gets a MALFORMED error, and both
- * emit `rejected`.
+ * The wire side of `/mesh/work/1.0.0`: requests and responses take turns on
+ * a stream, one at a time; a client reuses a stream that answered for its
+ * next request. Inbound streams never throw: an unreadable or oversized frame
+ * aborts the stream, a malformed request gets a MALFORMED error (and the
+ * stream ends), and both emit `rejected`.
  */
 export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements Work, Startable {
   readonly [Symbol.toStringTag] = '@mesh/work'
@@ -46,6 +56,7 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
   private readonly maxOutboundStreams: number
   private handler: WorkHandler | undefined
   private started = false
+  private readonly idleStreams = new Map<string, IdleStream[]>()
 
   constructor (components: WorkComponents, init: WorkInit = {}) {
     super()
@@ -70,6 +81,13 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
 
   async stop (): Promise<void> {
     await this.components.registrar.unhandle(WORK_PROTOCOL)
+    for (const idle of this.idleStreams.values()) {
+      for (const { stream, timer } of idle) {
+        clearTimeout(timer)
+        stream.abort(new Error('work service stopped'))
+      }
+    }
+    this.idleStreams.clear()
     this.started = false
   }
 
@@ -100,44 +118,123 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
   private async exchange<K extends WorkRequestKind>(peer: PeerId, request: WorkRequest, kind: K, options?: AbortOptions): Promise<WorkAnswer<NonNullable<WorkResponse[K]>>> {
     const timeout = AbortSignal.timeout(this.clientTimeoutMs)
     const signal = options?.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+    const idle = this.takeIdleStream(peer)
+    if (idle != null) {
+      const answered = await this.exchangeOn(idle, peer, request, kind, signal, true)
+      if (answered != null) return answered
+    }
     const stream = await this.components.connectionManager.openStream(peer, WORK_PROTOCOL, { signal })
+    const frames = lpStream(stream, { maxDataLength: this.maxResponseBytes, maxBufferSize: this.maxResponseBytes + LENGTH_PREFIX_BYTES })
+    return (await this.exchangeOn({ stream, frames }, peer, request, kind, signal, false))!
+  }
+
+  /**
+   * One request and its response on `on`. On a reused stream that fails
+   * before answering, returns undefined: the researcher may have ended the
+   * idle stream just as we wrote, so it read nothing and we ask again on a
+   * new stream.
+   */
+  private async exchangeOn<K extends WorkRequestKind>(on: IdleStream, peer: PeerId, request: WorkRequest, kind: K, signal: AbortSignal, reused: boolean): Promise<WorkAnswer<NonNullable<WorkResponse[K]>> | undefined> {
+    let frame: Uint8ArrayList
     try {
-      const frames = lpStream(stream, { maxDataLength: this.maxResponseBytes, maxBufferSize: this.maxResponseBytes + LENGTH_PREFIX_BYTES })
-      await frames.write(WorkRequest.encode(request), { signal })
-      await stream.close({ signal })
-      const response = WorkResponse.decode(await frames.read({ signal }), { limits: RESPONSE_LIMITS })
-      if (response.error != null) throw new WorkErrorResponse(response.error.code, response.error.message)
-      const answer = response[kind]
-      if (answer == null) throw new WorkProtocolError(`${peer.toString()} answered a ${kind} request without a ${kind} response`)
-      return { answer: answer as NonNullable<WorkResponse[K]>, receipts: response.receipts }
+      await on.frames.write(WorkRequest.encode(request), { signal })
+      frame = await on.frames.read({ signal })
     } catch (err: any) {
-      stream.abort(err)
+      on.stream.abort(err)
+      if (reused && !signal.aborted) return undefined
       throw err
     }
+    let response: WorkResponse
+    try {
+      response = WorkResponse.decode(frame, { limits: RESPONSE_LIMITS })
+    } catch (err: any) {
+      on.stream.abort(err)
+      throw err
+    }
+    if (response.error != null) {
+      on.stream.abort(new WorkErrorResponse(response.error.code, response.error.message))
+      throw new WorkErrorResponse(response.error.code, response.error.message)
+    }
+    const answer = response[kind]
+    if (answer == null) {
+      const err = new WorkProtocolError(`${peer.toString()} answered a ${kind} request without a ${kind} response`)
+      on.stream.abort(err)
+      throw err
+    }
+    this.keepIdleStream(peer, on)
+    return { answer: answer as NonNullable<WorkResponse[K]>, receipts: response.receipts }
+  }
+
+  private takeIdleStream (peer: PeerId): IdleStream | undefined {
+    const idle = this.idleStreams.get(peer.toString())
+    while (idle != null && idle.length > 0) {
+      const candidate = idle.pop()!
+      clearTimeout(candidate.timer)
+      if (isReusable(candidate.stream)) return candidate
+      candidate.stream.abort(new Error('stale work stream'))
+    }
+    return undefined
+  }
+
+  private keepIdleStream (peer: PeerId, on: IdleStream): void {
+    const key = peer.toString()
+    const idle = this.idleStreams.get(key) ?? []
+    if (!this.started || !isReusable(on.stream) || idle.length >= MAX_IDLE_STREAMS_PER_PEER) {
+      on.stream.close().catch(err => { on.stream.abort(err) })
+      return
+    }
+    on.timer = setTimeout(() => {
+      const index = idle.indexOf(on)
+      if (index >= 0) idle.splice(index, 1)
+      if (idle.length === 0 && this.idleStreams.get(key) === idle) this.idleStreams.delete(key)
+      on.stream.close().catch(err => { on.stream.abort(err) })
+    }, IDLE_STREAM_MS)
+    on.timer.unref?.()
+    idle.push(on)
+    this.idleStreams.set(key, idle)
   }
 
   private async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer
-    const opened = performance.now()
-    const signal = AbortSignal.timeout(this.requestTimeoutMs)
     const frames = lpStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes + LENGTH_PREFIX_BYTES })
-    let frame: Uint8ArrayList
+    // When the request being read began to arrive: the stream's opening for the first one.
+    let arriving: number | undefined = performance.now()
+    const onMessage = (): void => { arriving ??= performance.now() }
+    stream.addEventListener('message', onMessage)
     try {
-      frame = await frames.read({ signal })
-    } catch (err: any) {
-      // Oversized, truncated or too slow: no request to answer.
-      this.reject({ from: peer.toString(), what: 'frame', reason: `${err?.name ?? 'Error'}: ${err?.message ?? err}` })
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      return
-    }
-    try {
-      const context: WorkRequestContext = { signal, readMs: performance.now() - opened, requestBytes: frame.byteLength }
-      const response = await this.answer(peer, frame, context)
-      await frames.write(WorkResponse.encode(response), { signal })
-      await stream.close({ signal })
-    } catch (err: any) {
-      this.log.error('failed to answer %p - %e', peer, err)
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      for (let answered = 0; ; answered++) {
+        const signal = AbortSignal.timeout(this.requestTimeoutMs)
+        let frame: Uint8ArrayList
+        try {
+          frame = await frames.read({ signal })
+        } catch (err: any) {
+          if (answered > 0 && arriving == null) {
+            // Between requests: the volunteer is done with this stream, or left it idle too long.
+            await stream.close({ signal: AbortSignal.timeout(this.requestTimeoutMs) }).catch(closeErr => { stream.abort(closeErr) })
+            return
+          }
+          // Oversized, truncated or too slow: no request to answer.
+          this.reject({ from: peer.toString(), what: 'frame', reason: `${err?.name ?? 'Error'}: ${err?.message ?? err}` })
+          stream.abort(err instanceof Error ? err : new Error(String(err)))
+          return
+        }
+        try {
+          const context: WorkRequestContext = { signal, readMs: performance.now() - (arriving ?? performance.now()), requestBytes: frame.byteLength }
+          arriving = undefined
+          const response = await this.answer(peer, frame, context)
+          await frames.write(WorkResponse.encode(response), { signal })
+          if (response.error != null) {
+            await stream.close({ signal })
+            return
+          }
+        } catch (err: any) {
+          this.log.error('failed to answer %p - %e', peer, err)
+          stream.abort(err instanceof Error ? err : new Error(String(err)))
+          return
+        }
+      }
+    } finally {
+      stream.removeEventListener('message', onMessage)
     }
   }
 
@@ -192,4 +289,10 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
     this.log('rejected %s from %s: %s', rejection.what, rejection.from, rejection.reason)
     this.safeDispatchEvent('rejected', { detail: rejection })
   }
+}
+
+/** Open both ways with nothing unread: it can carry another request. */
+function isReusable (stream: Stream): boolean {
+  return stream.status === 'open' && stream.writeStatus === 'writable' && stream.remoteWriteStatus === 'writable' &&
+    stream.readStatus === 'readable' && stream.readBufferLength === 0
 }
