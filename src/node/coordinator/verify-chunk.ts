@@ -95,7 +95,8 @@ async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: Chunk
     }
     const started = performance.now()
     const compared = spotCheck(run.kernel, work, result.output)
-    chunk.spotChecked = true
+    // Only a passed check settles the chunk: after a failed one, the next copy is checked again.
+    chunk.spotChecked = compared.ok
     run.spotChecks++
     ctx.log('spot check of chunk %d of %s: %s (max rel error %s, %s ms)', chunk.index, run.id, compared.ok ? 'ok' : 'MISMATCH', compared.maxRelError, (performance.now() - started).toFixed(1))
     return compared.ok
