@@ -139,7 +139,7 @@ test('given any sequence of requests from several peers, the coordinator never t
         } else if (c.kind === 'result') {
           const id = leaseId(c.lease, peer)
           const lease = leases.find(l => l.leaseId === id)
-          let output = new Float32Array(0)
+          let output: Float32Array = new Float32Array(0)
           if (lease != null) {
             const expected = reference(lease)
             if (c.result === 'correct') output = expected
