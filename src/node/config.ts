@@ -1,6 +1,9 @@
 import { hostname } from 'node:os'
 import type { ServiceFactories } from './libp2p.ts'
 import type { ProgressProvider } from './own-progress.ts'
+import type { ComputeDevice } from '../compute/device.ts'
+import type { CoordinatorInit } from './coordinator/index.ts'
+import type { VolunteerInit } from './volunteer/index.ts'
 import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './libp2p.ts'
 import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './announcer.ts'
 import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './project-registry.ts'
@@ -33,9 +36,24 @@ export interface MeshNodeOptions<Extra extends ServiceFactories = {}> {
   readonly rendezvousIntervalMs?: number
   /** Extra libp2p services (the work and blob protocols). */
   readonly services?: Extra
-  /** Live progress of own projects (the coordinator's); default: counted from the store. */
+  /** Live progress of own projects; default: the coordinator's, else counted from the store. */
   readonly progress?: ProgressProvider
+  /**
+   * Opens the device volunteering computes on, once, when this peer first
+   * joins a project; the node destroys it on stop. Default: the best device
+   * on this machine (openComputeDevice).
+   */
+  readonly openDevice?: () => Promise<ComputeDevice>
+  /** Serve the local control socket in the data dir (for `mesh status`, `mesh export`); default true. */
+  readonly controlSocket?: boolean
+  /** The coordinator's tuning (lease times, heartbeats, limits); default its constants. */
+  readonly coordinator?: CoordinatorTuning
+  /** The volunteer loop's tuning (retries, patience); default its constants. */
+  readonly volunteer?: VolunteerTuning
 }
+
+export type CoordinatorTuning = Omit<Partial<CoordinatorInit>, 'libp2p' | 'store' | 'blobs' | 'privateKey' | 'events'>
+export type VolunteerTuning = Omit<Partial<VolunteerInit>, 'libp2p' | 'store' | 'blobs' | 'device' | 'events' | 'prefs'>
 
 export interface ResolvedNodeConfig {
   readonly dataDir: string
@@ -51,6 +69,10 @@ export interface ResolvedNodeConfig {
   readonly maxTrackedProjects: number
   readonly rendezvousIntervalMs: number
   readonly progress?: ProgressProvider
+  readonly openDevice?: () => Promise<ComputeDevice>
+  readonly controlSocket: boolean
+  readonly coordinator: CoordinatorTuning
+  readonly volunteer: VolunteerTuning
 }
 
 export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeConfig {
@@ -67,6 +89,10 @@ export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeC
     offlineAfterMs: options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS,
     maxTrackedProjects: options.maxTrackedProjects ?? DEFAULT_MAX_TRACKED_PROJECTS,
     rendezvousIntervalMs: options.rendezvousIntervalMs ?? DEFAULT_RENDEZVOUS_INTERVAL_MS,
-    ...(options.progress != null ? { progress: options.progress } : {})
+    ...(options.progress != null ? { progress: options.progress } : {}),
+    ...(options.openDevice != null ? { openDevice: options.openDevice } : {}),
+    controlSocket: options.controlSocket ?? true,
+    coordinator: options.coordinator ?? {},
+    volunteer: options.volunteer ?? {}
   }
 }

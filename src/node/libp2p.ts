@@ -14,11 +14,14 @@ import type { Ping } from '@libp2p/ping'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import { ANNOUNCE_TOPIC, MAX_ANNOUNCEMENT_BYTES } from '../protocols/announce.ts'
+import { work, type Work, type WorkInit } from '../protocols/work/index.ts'
+import { blob, type BlobInit, type BlobTransfer } from '../protocols/blob/index.ts'
 import { version } from '../version.ts'
 
 /**
- * The one place that decides which libp2p services a mesh peer runs.
- * Callers add their own protocol services (work, blob) through `services`.
+ * The one place that decides which libp2p services a mesh peer runs:
+ * discovery, announcements, and our work and blob protocols. Tests and
+ * benchmarks may add more through `services`.
  */
 
 export const DHT_PROTOCOL = '/mesh/kad/1.0.0'
@@ -31,6 +34,8 @@ export interface MeshServices extends ServiceMap {
   ping: Ping
   dht: KadDHT
   pubsub: GossipSub
+  work: Work
+  blob: BlobTransfer
 }
 
 export type ServiceFactories = Record<string, (components: any) => unknown>
@@ -46,6 +51,10 @@ export interface MeshLibp2pOptions<Extra extends ServiceFactories = {}> {
   readonly swarmKey?: Uint8Array
   /** Display name, sent to peers in identify's agent version. */
   readonly name?: string
+  /** The work protocol's limits and timeouts; the coordinator attaches its handler later. */
+  readonly work?: WorkInit
+  /** Where served blobs come from (the node's BlobStore), and the blob protocol's limits. */
+  readonly blob?: BlobInit
   readonly services?: Extra
 }
 
@@ -122,6 +131,8 @@ export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (opt
           IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
         }
       }),
+      work: work(options.work),
+      blob: blob(options.blob),
       ...options.services
     } as any
   })

@@ -1,5 +1,6 @@
 import { TypedEventEmitter, type Logger, type PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { openStore, type MeshStore } from '../store/store.ts'
 import { BlobStore } from '../store/blob-store.ts'
 import { ANNOUNCE_TOPIC, announcementValidator, type AnnouncedProgress } from '../protocols/announce.ts'
@@ -14,8 +15,20 @@ import { Announcer } from './announcer.ts'
 import { buildProject, type ProjectSpec } from './project-builder.ts'
 import { storeProgressProvider, type OwnProgress, type ProgressProvider } from './own-progress.ts'
 import { summarizeProject } from './project-summary.ts'
-import type { MeshEvents, PeerSummary, ProjectSummary } from './types.ts'
+import type { DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs, VolunteerStatus } from './types.ts'
 import { resolveNodeConfig, type MeshNodeOptions, type ResolvedNodeConfig } from './config.ts'
+import { Coordinator, exportProject, loadProjectRecord, type ExportSummary } from './coordinator/index.ts'
+import { computeProjectStats, healthStats, historyEntry, leaderboard } from './metrics.ts'
+import { ledgerReceipts, recordsFromSnapshot, recordsFromStore } from './figures.ts'
+import { hasHistory, listHistory, loadReplaySpec, writeHistory } from './history.ts'
+import { Volunteering, type JoinOptions, type SetPrefsOptions, type VolunteerRun } from './volunteering.ts'
+import { ControlServer } from './control/control-server.ts'
+import { controlHandlers } from './control-handlers.ts'
+import { InputError } from '../errors.ts'
+import type { MatrixFormat } from '../compute/data/dataset.ts'
+import type { ComputeDevice } from '../compute/device.ts'
+import type { ProjectRecords } from './metrics.ts'
+import type { AbortOptions } from '@libp2p/interface'
 
 export type { MeshNodeOptions } from './config.ts'
 
@@ -32,12 +45,21 @@ const PROGRESS_REFRESH_MS = 1_000
 /** How often discovered projects are checked for owners gone quiet. */
 const OFFLINE_SWEEP_MS = 1_000
 
+/** What `mesh status` shows: every own project's figures. */
+export interface StatusReport {
+  readonly peerId?: string
+  readonly name?: string
+  /** Whether the figures come from a running peer (live) or from its store. */
+  readonly running: boolean
+  readonly projects: ProjectStats[]
+}
+
 /**
  * A peer of the mesh: owns libp2p, the store, the registry of discovered
- * projects and the announcer of its own. The CLI and the UI drive it and
- * listen to its events; the coordinator and volunteer plug into it through
- * `libp2p`, `store`, `blobs`, `privateKey`, `setProgressProvider` and the
- * `services` option.
+ * projects and the announcer of its own, the coordinator of its own
+ * projects (researcher side) and its volunteering (it computes others'
+ * projects). The CLI and the UI drive it through its methods and listen to
+ * its events; every figure they show is computed here.
  */
 export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmitter<MeshEventMap> {
   readonly peerId: string
@@ -49,7 +71,12 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private readonly rendezvous: DhtRendezvous
   private readonly registry: ProjectRegistry
   private readonly announcer: Announcer
+  private readonly coordinator: Coordinator
+  private readonly volunteering: Volunteering
   private progressProvider: ProgressProvider
+  private control?: ControlServer
+  /** History writes in flight, awaited before the store closes. */
+  private recording: Promise<void> = Promise.resolve()
   private timers: Array<ReturnType<typeof setInterval>> = []
   private stopping?: Promise<void>
 
@@ -64,7 +91,12 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.peerId = libp2p.peerId.toString()
     this.name = config.name
     this.log = libp2p.logger.forComponent('mesh:node')
-    this.progressProvider = config.progress ?? storeProgressProvider(store, id => this.own.get(id)?.manifest)
+    this.coordinator = new Coordinator({ ...config.coordinator, libp2p, store, blobs, privateKey, events: this })
+    this.volunteering = new Volunteering({
+      libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice, tuning: config.volunteer
+    })
+    const fromStore = storeProgressProvider(store, id => this.own.get(id)?.manifest)
+    this.progressProvider = config.progress ?? (async id => this.coordinator.progress(id) ?? await fromStore(id))
     this.tracker = new PeerTracker(libp2p, {
       onJoined: peer => { this.emit('peer:joined', peer) },
       onLeft: peer => { this.emit('peer:left', peer) }
@@ -112,6 +144,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
         mdnsIntervalMs: config.mdnsIntervalMs,
         swarmKey: config.swarmKey,
         name: config.name,
+        blob: { source: blobs },
         services: options.services
       })
       const node = new MeshNode<Extra>(libp2p, store, blobs, privateKey, config)
@@ -165,11 +198,12 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   }
 
   /**
-   * Builds, signs and stores a project, then announces it. Throws an
-   * InputError for a spec the researcher must fix.
+   * Builds, signs and stores a project, starts coordinating it, then
+   * announces it. Throws an InputError for a spec the researcher must fix.
    */
   async publish (spec: ProjectSpec): Promise<ProjectSummary> {
     const manifest = await buildProject(spec, { privateKey: this.privateKey, blobs: this.blobs })
+    await this.coordinator.addProject(manifest)
     await this.store.projects.put(manifest.id, manifest.signedBytes)
     const project: OwnProject = { manifest, progress: { done: 0, total: manifest.chunkCount, volunteers: 0, status: 'running' } }
     this.own.set(manifest.id, project)
@@ -180,7 +214,130 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     return summary
   }
 
-  /** Replaces where own projects' progress comes from (the coordinator's live figures). */
+  /** Resolves when an own project is done or failed (or the node stops); answers its status. */
+  async waitUntilFinished (projectId: string, options: AbortOptions = {}): Promise<'running' | 'done' | 'failed'> {
+    if (this.coordinator.progress(projectId) == null) {
+      const record = await loadProjectRecord(this.store, projectId)
+      if (record == null) throw new InputError(`project ${projectId} is not one of this peer's projects`)
+      return record.status
+    }
+    return await this.coordinator.waitUntilFinished(projectId, options.signal)
+  }
+
+  /** Own projects this peer coordinates now (running ones, and those finished since it started). */
+  coordinatedProjectIds (): string[] {
+    return this.coordinator.projectIds()
+  }
+
+  /** Figures of an own project; undefined for a project that is not this peer's. */
+  async projectStats (projectId: string): Promise<ProjectStats | undefined> {
+    const records = await this.projectRecords(projectId)
+    return records == null ? undefined : computeProjectStats(records, Date.now())
+  }
+
+  async status (): Promise<StatusReport> {
+    const stats = await Promise.all(this.ownProjectIds().map(async id => await this.projectStats(id)))
+    return { peerId: this.peerId, name: this.name, running: true, projects: stats.filter(s => s != null) }
+  }
+
+  async health (): Promise<HealthStats> {
+    const snapshots = this.coordinator.projectIds().map(id => this.coordinator.snapshot(id)).filter(s => s != null)
+    return healthStats({
+      peersConnected: this.tracker.list().filter(p => p.connected).length,
+      projectsKnown: this.own.size + this.registry.list().length,
+      connections: this.libp2p.getConnections().length,
+      chunkStates: snapshots.flatMap(s => s.chunks.map(c => c.state)),
+      responseSamples: snapshots.flatMap(s => s.responseSamples)
+    })
+  }
+
+  /** Top volunteers by verified FLOPs, from the receipts this peer issued and earned. */
+  async leaderboard (): Promise<LeaderboardEntry[]> {
+    const receipts = await ledgerReceipts(this.store)
+    const names = new Map<string, string>()
+    for (const { volunteer } of receipts) {
+      const name = this.nameOf(volunteer)
+      if (name != null) names.set(volunteer, name)
+    }
+    return leaderboard(receipts, { names })
+  }
+
+  /** Finished own projects, most recent first. */
+  async history (): Promise<HistoryEntry[]> {
+    return await listHistory(this.store)
+  }
+
+  /** Streams the verified result of an own, finished project to a file. */
+  async exportProject (projectId: string, format: MatrixFormat, path: string, options: AbortOptions = {}): Promise<ExportSummary> {
+    return await exportProject(this.store, projectId, format, path, options)
+  }
+
+  /** Publishes a past project's spec again, as a new project. */
+  async replay (projectId: string): Promise<ProjectSummary> {
+    return await this.publish(await loadReplaySpec(this.store, this.blobs, projectId))
+  }
+
+  // --- this peer as a volunteer ---
+
+  /**
+   * Starts contributing to a discovered project, leaving the current one.
+   * Resolves once the run has started; its `finished` settles when this peer
+   * leaves the project (done, failed, max chunks, refused, unreachable, or
+   * `leave()`). Throws InputError for a project it cannot or may not run.
+   */
+  async join (projectId: string, options: JoinOptions = {}): Promise<VolunteerRun> {
+    if (this.own.has(projectId)) throw new InputError(`project ${projectId} is this peer's own: volunteers are other peers`)
+    const project = this.registry.get(projectId)
+    if (project == null) throw new InputError(`project ${projectId} has not been announced to this peer`)
+    if (project.progress.status === 'done' || project.progress.status === 'failed') throw new InputError(`project ${projectId} is ${project.progress.status}`)
+    // Connect to the owner now: libp2p 3 does not dial discovered peers by itself.
+    this.dialer.dial(peerIdFromString(project.manifest.owner), project.ownerAddresses)
+    return await this.volunteering.join(project.manifest, options)
+  }
+
+  /** Stops contributing and releases this peer's leases. */
+  async leave (): Promise<void> {
+    await this.volunteering.leave()
+  }
+
+  async pause (): Promise<void> {
+    await this.setPrefs({ paused: true })
+  }
+
+  async resume (): Promise<void> {
+    await this.setPrefs({ paused: false })
+  }
+
+  prefs (): VolunteerPrefs {
+    return this.volunteering.prefs()
+  }
+
+  /** Changes (and, by default, persists) the volunteer preferences; answers those now in force. */
+  async setPrefs (change: Partial<VolunteerPrefs>, options: SetPrefsOptions = {}): Promise<VolunteerPrefs> {
+    const prefs = await this.volunteering.setPrefs(change, options)
+    this.emit('work:status', this.volunteering.status())
+    return prefs
+  }
+
+  volunteerStatus (): VolunteerStatus {
+    return this.volunteering.status()
+  }
+
+  /** The project this peer is contributing to now, if any. */
+  currentRun (): VolunteerRun | undefined {
+    return this.volunteering.currentRun()
+  }
+
+  /** The compute device volunteering uses (opened on first use, then reused). */
+  async computeDevice (): Promise<ComputeDevice> {
+    return await this.volunteering.computeDevice()
+  }
+
+  async deviceSummary (): Promise<DeviceSummary> {
+    return await this.volunteering.deviceSummary()
+  }
+
+  /** Replaces where own projects' progress comes from. */
   setProgressProvider (provider: ProgressProvider): void {
     this.progressProvider = provider
   }
@@ -203,7 +360,12 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
 
   private async begin (): Promise<void> {
     await this.registry.load()
+    await this.volunteering.start()
+    this.coordinator.start()
+    await this.coordinator.resume()
     await this.loadOwnProjects()
+    this.addEventListener('project:done', ({ detail }) => { this.projectFinished(detail.projectId) })
+    this.addEventListener('project:failed', ({ detail }) => { this.projectFinished(detail.projectId) })
     this.libp2p.services.pubsub.topicValidators.set(ANNOUNCE_TOPIC, announcementValidator({
       accepted: (announcement) => {
         if (announcement.ownerName != null) this.tracker.noteName(announcement.manifest.owner, announcement.ownerName)
@@ -214,6 +376,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
         this.emit('rejected', { from: from.toString(), what: 'announcement', reason })
       }
     }))
+    if (this.config.controlSocket) await this.serveControl()
     this.tracker.start()
     this.dialer.start()
     await this.libp2p.start()
@@ -228,14 +391,33 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
 
   private async shutdown (): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
+    await this.control?.close().catch(() => {})
+    // Leases are released over the network, so before libp2p stops.
+    await this.volunteering.stop()
+    this.coordinator.stop()
     this.announcer.stop()
     this.dialer.stop()
     await this.rendezvous.stop()
     this.tracker.stop()
     await this.libp2p.stop()
+    await this.recording
     await this.store.close()
   }
 
+  /** `mesh status` and `mesh export` reach this peer through a socket in the data dir; a peer without one still runs. */
+  private async serveControl (): Promise<void> {
+    try {
+      this.control = await ControlServer.listen(this.config.dataDir, controlHandlers(this))
+    } catch (err: any) {
+      this.log.error('cannot serve the control socket in %s - %e', this.config.dataDir, err)
+    }
+  }
+
+  /**
+   * Own projects: those the coordinator resumed, and finished ones from the
+   * store. A stored own manifest the coordinator never took on (its inputs
+   * were refused) is not listed: nobody would ever compute it.
+   */
   private async loadOwnProjects (): Promise<void> {
     for await (const [id, bytes] of this.store.projects.iterator()) {
       let manifest: ProjectManifest
@@ -245,14 +427,52 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
         continue
       }
       if (manifest.owner !== this.peerId) continue
-      const project: OwnProject = { manifest, progress: { done: 0, total: manifest.chunkCount, volunteers: 0, status: 'running' } }
+      const record = await loadProjectRecord(this.store, id)
+      if (record == null || (record.status === 'running' && this.coordinator.progress(id) == null)) {
+        this.log('own project %s is not coordinated; not listed', id)
+        continue
+      }
+      const project: OwnProject = { manifest, progress: { done: 0, total: manifest.chunkCount, volunteers: 0, status: record.status } }
       this.own.set(id, project)
       await this.refreshProgress(project)
+      if (record.status !== 'running' && !(await hasHistory(this.store, id))) await this.recordHistory(id)
     }
+  }
+
+  /** A project finished: its history entry is written and the news announced at once. */
+  private projectFinished (projectId: string): void {
+    if (!this.own.has(projectId)) return
+    const recording = this.recordHistory(projectId).catch((err: Error) => { this.log.error('recording the history of %s failed - %e', projectId, err) })
+    this.recording = Promise.all([this.recording, recording]).then(() => {})
+    void this.refreshAllProgress()
+  }
+
+  private async recordHistory (projectId: string): Promise<void> {
+    const project = this.own.get(projectId)
+    const records = await this.projectRecords(projectId)
+    if (project == null || records == null) return
+    const entry = historyEntry({ ...records, finishedAt: records.finishedAt ?? Date.now() })
+    await writeHistory(this.store, entry, project.manifest)
+  }
+
+  /** An own project's raw records: live from the coordinator, else from the store. */
+  private async projectRecords (projectId: string): Promise<ProjectRecords | undefined> {
+    const project = this.own.get(projectId)
+    if (project == null) return undefined
+    const summary = this.summarizeOwn(project)
+    const snapshot = this.coordinator.snapshot(projectId)
+    if (snapshot != null) return recordsFromSnapshot(summary, snapshot, peer => this.nameOf(peer))
+    return await recordsFromStore(this.store, project.manifest, summary, peer => this.nameOf(peer))
+  }
+
+  private nameOf (peer: string): string | undefined {
+    return peer === this.peerId ? this.name : this.tracker.nameOf(peer)
   }
 
   private async refreshAllProgress (): Promise<void> {
     for (const project of this.own.values()) {
+      // A finished project the coordinator does not hold cannot change: no need to count its results again.
+      if (project.progress.status !== 'running' && this.coordinator.progress(project.manifest.id) == null) continue
       const before = project.progress
       await this.refreshProgress(project)
       const after = project.progress

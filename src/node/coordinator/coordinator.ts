@@ -147,7 +147,7 @@ export class Coordinator {
     }
   }
 
-  /** Adds every own project the store says is still running; returns their ids. */
+  /** Adds every own project the store says is still running; returns their ids. One that cannot be resumed is logged and skipped. */
   async resume (): Promise<string[]> {
     const resumed: string[] = []
     for (const record of await listProjectRecords(this.store)) {
@@ -157,8 +157,12 @@ export class Coordinator {
         this.log.error('project %s has a work record but no manifest; not resumed', record.projectId)
         continue
       }
-      await this.addProject(await decodeSignedManifest(signed))
-      resumed.push(record.projectId)
+      try {
+        await this.addProject(await decodeSignedManifest(signed))
+        resumed.push(record.projectId)
+      } catch (err: any) {
+        this.log.error('project %s cannot be resumed - %e', record.projectId, err)
+      }
     }
     return resumed
   }

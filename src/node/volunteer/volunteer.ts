@@ -51,6 +51,8 @@ export interface VolunteerInit {
 export interface JoinOptions {
   /** Stop after computing this many chunks. @default unlimited */
   maxChunks?: number
+  /** The person accepted this project's researcher-written WGSL, whatever the prefs say. @default false */
+  acceptCustomWgsl?: boolean
   /** Stops the run like `stop()`. */
   signal?: AbortSignal
 }
@@ -113,7 +115,7 @@ export class Volunteer {
   async join (project: ProjectManifest, options: JoinOptions = {}): Promise<VolunteerRunSummary> {
     if (this.worker != null) throw new VolunteerBusyError(this.worker.status().projectId ?? '')
     const kernel = this.getKernel(project.kernel)
-    if (kernel.customCode && !this.currentPrefs.acceptCustomWgsl) throw new CustomCodeNotAcceptedError(project.id, project.kernel)
+    if (kernel.customCode && options.acceptCustomWgsl !== true && !this.currentPrefs.acceptCustomWgsl) throw new CustomCodeNotAcceptedError(project.id, project.kernel)
     const params = kernel.parseParams(project.params)
     const controller = new AbortController()
     const onAbort = (): void => { controller.abort() }

@@ -1,0 +1,98 @@
+import { planChunks } from '../compute/kernel.ts'
+import { getKernel } from '../compute/kernels/index.ts'
+import { Receipt as ReceiptMessage, SignedReceipt } from '../protocols/work/index.ts'
+import { loadChunkRecords, loadProjectRecord, type WorkProjectRecord } from './coordinator/records.ts'
+import type { CoordinatorSnapshot } from './coordinator/index.ts'
+import type { ChunkRecord, ProjectRecords, Receipt } from './metrics.ts'
+import type { ProjectManifest } from '../protocols/manifest-codec.ts'
+import type { MeshStore } from '../store/store.ts'
+import type { ProjectSummary } from './types.ts'
+
+/**
+ * Adapters from what the coordinator and the store keep to the records the
+ * figures (src/node/metrics.ts) are computed from: live from a coordinator
+ * snapshot, or from the store alone when the project is not coordinated
+ * (finished before this start, or no peer running).
+ */
+
+export type NameOf = (peer: string) => string | undefined
+
+/** A running project's records: the coordinator snapshot plus the summary and volunteers' names. */
+export function recordsFromSnapshot (project: ProjectSummary, snapshot: CoordinatorSnapshot, nameOf: NameOf): ProjectRecords {
+  return {
+    ...snapshot,
+    project,
+    volunteers: snapshot.volunteers.map(v => {
+      const name = nameOf(v.peer)
+      return name == null ? v : { ...v, name }
+    })
+  }
+}
+
+/**
+ * An own project's records from the store: verified chunks as they were
+ * written with their results, every other chunk queued (or failed, for a
+ * failed project). Volunteers are known from the chunks they were credited
+ * with. Undefined when the store has no work record of the project.
+ */
+export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 'chunks'>, manifest: ProjectManifest, project: ProjectSummary, nameOf: NameOf): Promise<ProjectRecords | undefined> {
+  const record = await loadProjectRecord(store, manifest.id)
+  if (record == null) return undefined
+  const stored = await loadChunkRecords(store, manifest.id)
+  const flopsOf = chunkFlops(manifest, record)
+  const chunks: ChunkRecord[] = planChunks(record.rows, record.rowsPerChunk).map(range => {
+    const chunk = stored.get(range.index)
+    if (chunk?.state === 'verified') return chunk
+    return { index: range.index, state: record.status === 'failed' ? 'failed' : 'queued', attempts: chunk?.attempts ?? 0, flops: flopsOf(range) }
+  })
+  const credited = new Set(chunks.flatMap(c => c.state === 'verified' && c.volunteer != null ? [c.volunteer] : []))
+  return {
+    project,
+    chunks,
+    volunteers: [...credited].map(peer => ({ peer, name: nameOf(peer), status: 'idle' as const })),
+    timeline: [],
+    mismatches: record.mismatches,
+    spotChecks: record.spotChecks,
+    startedAt: record.startedAt,
+    ...(record.finishedAt != null ? { finishedAt: record.finishedAt } : {}),
+    ...(record.failure != null ? { failure: record.failure } : {})
+  }
+}
+
+/** FLOPs of a chunk by the project's kernel; 0 for a kernel this version does not know. */
+function chunkFlops (manifest: ProjectManifest, record: WorkProjectRecord): (range: { index: number, rowStart: number, rowEnd: number }) => number {
+  try {
+    const kernel = getKernel(record.kernel)
+    const params = kernel.parseParams(manifest.params)
+    const shapes = manifest.inputs.map(({ name, rows, cols }) => ({ name, rows, cols }))
+    return range => kernel.flops(params, shapes, range)
+  } catch {
+    return () => 0
+  }
+}
+
+/**
+ * Every receipt in the ledger: those this peer issued as a researcher
+ * (`issued/...`) and those it earned as a volunteer (`earned/...`). The
+ * leaderboard counts a receipt seen under both once.
+ */
+export async function ledgerReceipts (store: Pick<MeshStore, 'ledger'>): Promise<Receipt[]> {
+  const receipts: Receipt[] = []
+  for (const prefix of ['issued/', 'earned/']) {
+    for await (const bytes of store.ledger.values({ gt: prefix, lt: `${prefix}\xff` })) {
+      const receipt = decodeReceipt(bytes)
+      if (receipt != null) receipts.push(receipt)
+    }
+  }
+  return receipts
+}
+
+function decodeReceipt (bytes: Uint8Array): Receipt | undefined {
+  try {
+    const { projectId, chunk, volunteer, flops, computeMs, issuedAt } = ReceiptMessage.decode(SignedReceipt.decode(bytes).receipt)
+    return { projectId, chunk, volunteer, flops, computeMs, issuedAt }
+  } catch {
+    // A record this version cannot read is skipped, not fatal.
+    return undefined
+  }
+}

@@ -1,0 +1,147 @@
+import { openComputeDevice, type ComputeDevice } from '../compute/device.ts'
+import { getKernel } from '../compute/kernels/index.ts'
+import { InputError } from '../errors.ts'
+import { CustomCodeNotAcceptedError, DEFAULT_PREFS, Volunteer, type VolunteerLibp2p, type VolunteerRunSummary } from './volunteer/index.ts'
+import { loadPrefs, savePrefs } from './prefs.ts'
+import type { MeshEventSink } from './coordinator/index.ts'
+import type { VolunteerTuning } from './config.ts'
+import type { ProjectManifest } from '../protocols/manifest-codec.ts'
+import type { BlobStore } from '../store/blob-store.ts'
+import type { MeshStore } from '../store/store.ts'
+import type { DeviceSummary, VolunteerPrefs, VolunteerStatus } from './types.ts'
+import type { Logger } from '@libp2p/interface'
+
+export interface JoinOptions {
+  /** The person accepted this project's researcher-written WGSL (beyond what the prefs allow). */
+  readonly acceptCustomWgsl?: boolean
+  /** Leave after computing this many chunks. @default unlimited */
+  readonly maxChunks?: number
+  /** Leaves the project when aborted. */
+  readonly signal?: AbortSignal
+}
+
+/** A run on one project: started once `join` resolves; `finished` settles when this peer leaves it. */
+export interface VolunteerRun {
+  readonly projectId: string
+  readonly finished: Promise<VolunteerRunSummary>
+}
+
+export interface SetPrefsOptions {
+  /** Keep the change in the data dir for later starts; default true. */
+  readonly persist?: boolean
+}
+
+export interface VolunteeringInit {
+  readonly libp2p: VolunteerLibp2p
+  readonly store: Pick<MeshStore, 'ledger' | 'settings'>
+  readonly blobs: BlobStore
+  readonly events: MeshEventSink
+  readonly log: Logger
+  readonly openDevice?: () => Promise<ComputeDevice>
+  readonly tuning: VolunteerTuning
+}
+
+/**
+ * This peer's side as a volunteer, as MeshNode offers it: the persisted
+ * preferences, the compute device (opened once, when first needed, and
+ * reused), and one Volunteer loop working on one project at a time.
+ */
+export class Volunteering {
+  private current: VolunteerPrefs = DEFAULT_PREFS
+  private device?: Promise<ComputeDevice>
+  private volunteer?: Volunteer
+  private run?: VolunteerRun
+
+  constructor (private readonly init: VolunteeringInit) {}
+
+  async start (): Promise<void> {
+    this.current = await loadPrefs(this.init.store)
+  }
+
+  prefs (): VolunteerPrefs {
+    return this.current
+  }
+
+  async setPrefs (change: Partial<VolunteerPrefs>, options: SetPrefsOptions = {}): Promise<VolunteerPrefs> {
+    const next: VolunteerPrefs = { ...this.current, ...change }
+    if (!(typeof next.maxDutyCycle === 'number' && next.maxDutyCycle > 0 && next.maxDutyCycle <= 1)) {
+      throw new InputError(`max duty cycle must be a number in (0, 1] (got ${String(next.maxDutyCycle)})`)
+    }
+    if (typeof next.paused !== 'boolean' || typeof next.acceptCustomWgsl !== 'boolean') throw new InputError('paused and acceptCustomWgsl must be true or false')
+    if (options.persist !== false) await savePrefs(this.init.store, next)
+    this.current = next
+    this.volunteer?.setPrefs(next)
+    return next
+  }
+
+  status (): VolunteerStatus {
+    const status = this.volunteer?.status() ?? { state: 'idle', chunksComputed: 0, creditsFlops: 0, receipts: 0 }
+    return this.current.paused && (status.state === 'idle' || status.state === 'stopped') ? { ...status, state: 'paused' } : status
+  }
+
+  /** The project being worked on, if any. */
+  currentRun (): VolunteerRun | undefined {
+    return this.run
+  }
+
+  async computeDevice (): Promise<ComputeDevice> {
+    this.device ??= (this.init.openDevice ?? openComputeDevice)()
+    try {
+      return await this.device
+    } catch (err) {
+      this.device = undefined
+      throw err
+    }
+  }
+
+  async deviceSummary (): Promise<DeviceSummary> {
+    const { backend, featureLevel, description, fallbackReasons } = (await this.computeDevice()).info
+    return { backend, featureLevel, description, fallbackReasons }
+  }
+
+  /**
+   * Checks that this peer may run the project (a built-in kernel; custom
+   * WGSL only when accepted), leaves the current project, and starts
+   * working on this one. Throws InputError for a project it may not run.
+   */
+  async join (project: ProjectManifest, options: JoinOptions = {}): Promise<VolunteerRun> {
+    const kernel = getKernel(project.kernel)
+    const accepted = options.acceptCustomWgsl === true || this.current.acceptCustomWgsl
+    if (kernel.customCode && !accepted) throw new CustomCodeNotAcceptedError(project.id, project.kernel)
+    await this.leave()
+    const device = await this.computeDevice()
+    this.volunteer ??= new Volunteer({
+      ...this.init.tuning,
+      libp2p: this.init.libp2p,
+      store: this.init.store,
+      blobs: this.init.blobs,
+      device,
+      events: this.init.events,
+      prefs: this.current
+    })
+    const volunteer = this.volunteer
+    volunteer.setPrefs(this.current)
+    const finished = volunteer.join(project, {
+      ...(options.maxChunks != null ? { maxChunks: options.maxChunks } : {}),
+      ...(options.signal != null ? { signal: options.signal } : {}),
+      acceptCustomWgsl: accepted
+    })
+    const run: VolunteerRun = { projectId: project.id, finished }
+    this.run = run
+    finished.catch((err: Error) => { this.init.log.error('volunteering for %s ended with an error - %e', project.id, err) })
+      .finally(() => { if (this.run === run) this.run = undefined })
+    return run
+  }
+
+  /** Stops working on the current project, releasing its leases. */
+  async leave (): Promise<void> {
+    await this.volunteer?.stop()
+  }
+
+  async stop (): Promise<void> {
+    await this.leave()
+    const device = this.device
+    this.device = undefined
+    await (await device?.catch(() => undefined))?.destroy()
+  }
+}
