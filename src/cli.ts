@@ -3,7 +3,8 @@ import type { Command, CommandContext, OptionValues, Output } from './cli/comman
 import { commands } from './cli/commands/index.ts'
 import { EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError, WorkError } from './cli/errors.ts'
 import { InputError } from './errors.ts'
-import { globalOptionSpec, globalOptionsHelp, toGlobalOptions } from './cli/global-options.ts'
+import { globalOptionSpec, globalOptionsHelp, toGlobalOptions, type GlobalOptions } from './cli/global-options.ts'
+import type { MeshPortAdapter } from './node/mesh-port-adapter.ts'
 import { version } from './version.ts'
 
 const consoleOutput: Output = {
@@ -90,6 +91,18 @@ export async function main (argv: string[], output: Output = consoleOutput): Pro
   process.exit(code)
 }
 
+/** The peer the terminal UI drives: started from the global options like every command's. */
+async function startUiPeer (global: GlobalOptions): Promise<MeshPortAdapter> {
+  const [{ nodeOptionsFrom, startNode }, { meshPortFor }] = await Promise.all([import('./cli/node-options.ts'), import('./node/mesh-port-adapter.ts')])
+  const node = await startNode(await nodeOptionsFrom(global))
+  try {
+    return await meshPortFor(node)
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+}
+
 export async function run (argv: string[], out: Output, signal: AbortSignal): Promise<number> {
   const { command, values, positionals } = parseCommandLine(argv)
   if (values.version === true) {
@@ -106,7 +119,7 @@ export async function run (argv: string[], out: Output, signal: AbortSignal): Pr
       throw new UsageError('no command given and no terminal for the UI (run `mesh --help`)')
     }
     const { runTui } = await import('./tui/run.tsx')
-    return await runTui(global, signal)
+    return await runTui(global, signal, startUiPeer)
   }
   const limits = command.positionals ?? { min: 0, max: 0, names: '' }
   if (positionals.length < limits.min) {

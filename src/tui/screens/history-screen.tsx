@@ -21,15 +21,15 @@ export const historyKeys = [
 ]
 
 const columns: Column[] = [
-  { key: 'name', header: 'project', width: 10, flex: true },
-  { key: 'kernel', header: 'kernel', width: 6 },
+  { key: 'name', header: 'project', width: 14, flex: true },
+  { key: 'kernel', header: 'kernel', width: 6, dropOrder: 4 },
   { key: 'dims', header: 'size', width: 17, dropOrder: 3 },
   { key: 'volunteers', header: 'vols', width: 4, align: 'right' },
-  { key: 'duration', header: 'time', width: 8, align: 'right' },
-  { key: 'gflops', header: 'speed', width: 13, align: 'right' },
+  { key: 'duration', header: 'time', width: 6, align: 'right' },
+  { key: 'gflops', header: 'speed', width: 12, align: 'right' },
   { key: 'efficiency', header: 'eff', width: 4, align: 'right', dropOrder: 2 },
   { key: 'speedup', header: 'x', width: 5, align: 'right', dropOrder: 1 },
-  { key: 'finished', header: 'finished', width: 8, align: 'right', dropOrder: 4 },
+  { key: 'finished', header: 'finished', width: 8, align: 'right', dropOrder: 5 },
   { key: 'status', header: 'status', width: 6 }
 ]
 

@@ -1,0 +1,107 @@
+import { resolve } from 'node:path'
+import { InputError } from '../errors.ts'
+import type { ExportFormat, JoinOptions, MeshEventMap, MeshEventName, MeshPort, PortCallOptions, PublishSpec } from '../tui/mesh-port.ts'
+import type { MeshNode } from './mesh-node.ts'
+import { loadProjectSpec } from './publish-request.ts'
+import type { ProjectSpec } from './project-builder.ts'
+import type {
+  DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs, VolunteerStatus
+} from './types.ts'
+
+/** What the adapter uses of a MeshNode. */
+export type PortNode = Pick<MeshNode<any>,
+  'peerId' | 'name' | 'peers' | 'projects' | 'projectStats' | 'health' | 'leaderboard' | 'history' | 'volunteerStatus' |
+  'prefs' | 'setPrefs' | 'publish' | 'join' | 'pause' | 'resume' | 'leave' | 'exportProject' | 'replay' | 'stop' |
+  'addEventListener' | 'removeEventListener'>
+
+/**
+ * The terminal UI's view of a running MeshNode (src/tui/mesh-port.ts): a
+ * thin layer that turns the publish form's request into a checked project
+ * spec and otherwise passes calls through. `stop()` stops the peer.
+ */
+export class MeshPortAdapter implements MeshPort {
+  readonly peerId: string
+  readonly name: string
+  /** Specs already loaded by validatePublish, so publishing the same request reads its files once. */
+  private readonly loaded = new WeakMap<PublishSpec, ProjectSpec>()
+
+  constructor (private readonly node: PortNode, readonly device: DeviceSummary) {
+    this.peerId = node.peerId
+    this.name = node.name
+  }
+
+  peers (): PeerSummary[] { return this.node.peers() }
+  projects (): ProjectSummary[] { return this.node.projects() }
+  async projectStats (projectId: string): Promise<ProjectStats | undefined> { return await this.node.projectStats(projectId) }
+  async health (): Promise<HealthStats> { return await this.node.health() }
+  async leaderboard (): Promise<LeaderboardEntry[]> { return await this.node.leaderboard() }
+  async history (): Promise<HistoryEntry[]> { return await this.node.history() }
+  volunteerStatus (): VolunteerStatus { return this.node.volunteerStatus() }
+  prefs (): VolunteerPrefs { return this.node.prefs() }
+
+  async setPrefs (change: Partial<VolunteerPrefs>): Promise<VolunteerPrefs> {
+    return await this.node.setPrefs(change)
+  }
+
+  /** Loads and checks the request as `mesh publish` does; each problem the researcher must fix is one line. */
+  async validatePublish (spec: PublishSpec): Promise<string[]> {
+    try {
+      this.loaded.set(spec, await loadProjectSpec(spec))
+      return []
+    } catch (err) {
+      if (err instanceof InputError) return [err.message]
+      throw err
+    }
+  }
+
+  async publish (spec: PublishSpec): Promise<ProjectSummary> {
+    const project = this.loaded.get(spec) ?? await loadProjectSpec(spec)
+    this.loaded.delete(spec)
+    return await this.node.publish(project)
+  }
+
+  /** Resolves once the run has started; the run itself goes on until the project ends or `leave()`. */
+  async join (projectId: string, options: JoinOptions): Promise<void> {
+    await this.node.join(projectId, { acceptCustomWgsl: options.acceptCustomWgsl })
+  }
+
+  async pause (): Promise<void> { await this.node.pause() }
+  async resume (): Promise<void> { await this.node.resume() }
+  async leave (): Promise<void> { await this.node.leave() }
+
+  /** A relative path is relative to the directory `mesh` was started in. */
+  async exportProject (projectId: string, format: ExportFormat, path: string, options: PortCallOptions = {}): Promise<void> {
+    await this.node.exportProject(projectId, format, resolve(path), options)
+  }
+
+  async replay (historyProjectId: string): Promise<ProjectSummary> {
+    return await this.node.replay(historyProjectId)
+  }
+
+  addEventListener<K extends MeshEventName> (type: K, listener: ((event: MeshEventMap[K]) => void) | null): void {
+    this.node.addEventListener(type, listener)
+  }
+
+  removeEventListener<K extends MeshEventName> (type: K, listener: ((event: MeshEventMap[K]) => void) | null): void {
+    this.node.removeEventListener(type, listener)
+  }
+
+  async stop (): Promise<void> {
+    await this.node.stop()
+  }
+}
+
+/**
+ * The UI's port over a started peer. The compute device is opened here, so
+ * the home screen can name it (volunteering reuses it); a machine without
+ * one still gets the UI, which says why, and can publish.
+ */
+export async function meshPortFor (node: PortNode & Pick<MeshNode<any>, 'deviceSummary'>): Promise<MeshPortAdapter> {
+  let device: DeviceSummary
+  try {
+    device = await node.deviceSummary()
+  } catch (err: any) {
+    device = { backend: 'none', featureLevel: 'none', description: `no compute device: ${String(err?.message ?? err).split('\n')[0]}`, fallbackReasons: [] }
+  }
+  return new MeshPortAdapter(node, device)
+}

@@ -1,0 +1,138 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { openComputeDevice, type ComputeDevice } from '../../src/compute/device.ts'
+import { App } from '../../src/tui/app.tsx'
+import { uniqueTag, waitFor } from '../helpers/peers.ts'
+import { startUiPeer, type UiPeer } from './support/real-peers.ts'
+import { keys, renderSized, waitForFrame, type SizedRender } from './support/render-sized.ts'
+
+/**
+ * Each screen against real peers on loopback (MeshNodes with the real
+ * coordinator, volunteer loop, work and blob protocols, and Mesa's WebGPU),
+ * seen through the port `mesh` gives its UI: a researcher publishes, a slow
+ * volunteer computes some chunks and leaves, another volunteer finishes.
+ */
+
+interface Screen {
+  readonly ui: SizedRender
+  /** The latest frame once it shows `text` (or satisfies it). */
+  see: (text: string | RegExp | ((frame: string) => boolean), timeoutMs?: number) => Promise<string>
+  press: (...inputs: string[]) => Promise<void>
+}
+
+function show (peer: UiPeer): Screen {
+  const ui = renderSized(<App port={peer.port} color={false} />, 80, 24)
+  return {
+    ui,
+    see: async (text, timeoutMs = 20_000) =>
+      await waitForFrame(ui.lastFrame, f => typeof text === 'string' ? f.includes(text) : typeof text === 'function' ? text(f) : text.test(f), timeoutMs),
+    press: async (...inputs) => {
+      for (const input of inputs) {
+        ui.press(input)
+        await new Promise(resolve => setTimeout(resolve, 30))
+      }
+    }
+  }
+}
+
+/** "7/16 chunks" on the dashboard, as numbers. */
+function chunksShown (frame: string): [number, number] | undefined {
+  const match = /(\d+)\/(\d+) chunks/.exec(frame)
+  return match == null ? undefined : [Number(match[1]), Number(match[2])]
+}
+
+const tag = uniqueTag('tui-real')
+let device: ComputeDevice
+const peers: UiPeer[] = []
+const screens: Screen[] = []
+
+before(async () => {
+  device = await openComputeDevice()
+})
+
+after(async () => {
+  for (const screen of screens) screen.ui.unmount()
+  await Promise.all(peers.map(async peer => {
+    await peer.port.stop().catch(() => {})
+    await peer.dir.remove().catch(() => {})
+  }))
+  await device?.destroy()
+})
+
+test('the screens follow a real project: announced, chunks verified, a volunteer leaving, done', async () => {
+  const alice = await startUiPeer(tag, 'alice', device)
+  peers.push(alice)
+  // Bob is slow, so he is still at work when he leaves.
+  const bob = await startUiPeer(tag, 'bob', device, { chunkDelayMs: 300 })
+  peers.push(bob)
+  const carol = await startUiPeer(tag, 'carol', device)
+  peers.push(carol)
+  const researcher = show(alice)
+  const bobScreen = show(bob)
+  screens.push(researcher, bobScreen)
+
+  // Announced: the researcher's home lists it as its own; a volunteer's home lists it with its owner.
+  const project = await alice.port.publish({ kernel: 'matmul', name: 'tui-real', inputs: { from: 'shape', m: 128, k: 64, n: 48 }, rowsPerChunk: 8, spotCheck: 0 })
+  let frame = await researcher.see(/tui-real\s+you\s+matmul/)
+  assert.match(frame, /alice \S{8}\s+llvmpipe/, `home names this peer and its device:\n${frame}`)
+  frame = await bobScreen.see(/tui-real\s+alice\s+matmul 128x64 · 64x48/)
+  assert.match(frame, /0%\s+0 running/)
+  await researcher.see(/bob\s+\S{8}\s+connected/)
+
+  // The researcher opens the dashboard; bob joins with enter, from his home screen.
+  await researcher.press(keys.enter)
+  frame = await researcher.see('0/16 chunks')
+  assert.match(frame, /Volunteers \(0 active\)/)
+  await bobScreen.press(keys.enter)
+  frame = await bobScreen.see('[3 Volunteer]')
+  await bobScreen.see(/computing chunk \d+|fetching/)
+
+  // While chunks are verified: part done, bob active on the dashboard, his credits growing.
+  await waitFor('three chunks verified', async () => ((await alice.port.projectStats(project.id))?.verification.verified ?? 0) >= 3)
+  frame = await researcher.see(f => { const shown = chunksShown(f); return shown != null && shown[0] >= 3 })
+  const [done, total] = chunksShown(frame)!
+  assert.ok(done < total, `bob alone should not have finished yet:\n${frame}`)
+  assert.match(frame, /bob\s+\S{8}\s+\d+\s+\d+\s+[\d.]+ [kMG]?FLOPS active/)
+  assert.match(frame, /Speed-up {4}1 volunteer, \d+\.\dx/)
+  frame = await bobScreen.see(/[1-9]\d* receipts · [1-9]\d* chunks computed/)
+  assert.match(frame, /tui-real \S+ by alice · matmul/)
+
+  // Bob leaves (his peer stops): the dashboard marks him lost and keeps his verified chunks.
+  bobScreen.ui.unmount()
+  await bob.port.stop()
+  frame = await researcher.see(/bob\s+\S{8}\s+\d+\s+\d+\s+.*lost/)
+  const [doneByBob] = chunksShown(frame)!
+  assert.ok(doneByBob >= 3 && doneByBob < 16, `after bob left:\n${frame}`)
+  assert.match(frame, /Volunteers \(0 active\)/)
+
+  // Carol joins (from her UI) and finishes the rest.
+  const carolScreen = show(carol)
+  screens.push(carolScreen)
+  await carolScreen.see(/tui-real\s+alice/)
+  await carolScreen.press(keys.enter)
+  await carolScreen.see('contributing to tui-real')
+  frame = await researcher.see('16/16 chunks', 60_000)
+  assert.match(frame, /tui-real \S+\s+matmul 128x64 · 64x48\s+done/)
+  assert.match(frame, /100%/)
+  assert.match(frame, /Speed-up {4}2 volunteers, \d+\.\dx/)
+  assert.match(frame, /carol\s+\S{8}\s+\d+/)
+  const verifiedByCarol = 16 - doneByBob
+  assert.ok(verifiedByCarol > 0)
+
+  // After completion: carol's view says so; the researcher's leaderboard, history and health have it.
+  frame = await carolScreen.see(/tui-real.*\n.*16\/16 chunks/)
+  await researcher.press(keys.escape, '4')
+  frame = await researcher.see(/carol/)
+  frame = await researcher.see(/bob/)
+  const leaders = frame.split('\n').filter(line => /^\s*[12] ★/.test(line))
+  assert.equal(leaders.length, 2, `two volunteers ranked:\n${frame}`)
+  assert.match(frame, /★ gold/)
+  assert.match(frame, /★ silver/)
+  const chunksOf = (name: string): number => Number(/FLOP\s+(\d+)\s/.exec(leaders.find(l => l.includes(name)) ?? '')?.[1] ?? NaN)
+  assert.equal(chunksOf('bob') + chunksOf('carol'), 16, `leaderboard chunks add up to the project's:\n${frame}`)
+  await researcher.press('6')
+  frame = await researcher.see(/tui-real\s+128x64 · 64x48\s+2\s/)
+  assert.match(frame, /done/)
+  await researcher.press('5')
+  frame = await researcher.see(/Chunks queued 0\s+in flight 0\s+done 16/)
+})
