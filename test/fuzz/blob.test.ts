@@ -48,7 +48,7 @@ const twist: fc.Arbitrary<Twist> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({
-      status: fc.constantFrom(BlobStatus.FOUND, BlobStatus.NOT_FOUND, BlobStatus.MALFORMED, BlobStatus.BUSY, 9 as BlobStatus),
+      status: fc.constantFrom(BlobStatus.FOUND, BlobStatus.NOT_FOUND, BlobStatus.MALFORMED, BlobStatus.BUSY, 9 as unknown as BlobStatus),
       size: fc.oneof(fc.constant(target.byteLength), fc.nat({ max: 20_000 }), fc.constant(2 ** 53 - 1)),
       pieces: fc.oneof(fc.constant(5), fc.nat({ max: 2 ** 32 - 1 })),
       pieceSize: fc.oneof(fc.constant(HONEST_PIECE), fc.nat({ max: 2 ** 32 - 1 })),
