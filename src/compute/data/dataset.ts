@@ -1,7 +1,8 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises'
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { parse, CsvError } from 'csv-parse'
 import { DataFileError } from './errors.ts'
+import { MAX_INPUT_BYTES, MAX_JSON_FILE_BYTES, sizeText } from './limits.ts'
 import type { Matrix, MatrixWriter } from './matrix.ts'
 import { createNpyWriter, readNpyMatrix } from './npy.ts'
 import { createRowFileWriter } from './row-file-writer.ts'
@@ -76,9 +77,15 @@ async function readCsvMatrix (path: string): Promise<Matrix> {
         if (cell === '' || !Number.isFinite(value)) {
           throw new DataFileError(path, `line ${info.lines}, column ${column + 1} (${header![column]}): expected a number, got ${JSON.stringify(cell)}`)
         }
+        if (!fitsFloat32(value)) {
+          throw new DataFileError(path, `line ${info.lines}, column ${column + 1} (${header![column]}): ${cell} is beyond the float32 range (±${FLOAT32_MAX})`)
+        }
         values.push(value)
       })
       rows++
+      if (values.length * 4 > MAX_INPUT_BYTES) {
+        throw new DataFileError(path, `line ${info.lines}: more than ${sizeText(MAX_INPUT_BYTES)} of float32 values, the most an input may have`)
+      }
     }
   } catch (err: any) {
     if (err instanceof DataFileError) throw err
@@ -101,8 +108,13 @@ function csvProblem (err: CsvError): string {
 async function readJsonMatrix (path: string): Promise<Matrix> {
   let text: string
   try {
+    const { size } = await stat(path)
+    if (size > MAX_JSON_FILE_BYTES) {
+      throw new DataFileError(path, `${sizeText(size)} of JSON is more than the ${sizeText(MAX_JSON_FILE_BYTES)} read whole; give larger data as CSV or .npy`)
+    }
     text = await readFile(path, 'utf8')
   } catch (err: any) {
+    if (err instanceof DataFileError) throw err
     throw new DataFileError(path, err.code === 'ENOENT' ? 'no such file' : `cannot read (${err.code ?? err.message})`)
   }
   let value: unknown
@@ -127,10 +139,20 @@ async function readJsonMatrix (path: string): Promise<Matrix> {
       if (typeof cell !== 'number') {
         throw new DataFileError(path, `row ${r}, column ${c}: expected a number, got ${typeName(cell)}`)
       }
+      if (!fitsFloat32(cell)) {
+        throw new DataFileError(path, `row ${r}, column ${c}: ${cell} is beyond the float32 range (±${FLOAT32_MAX})`)
+      }
       data[r * cols + c] = cell
     })
   })
   return { rows: value.length, cols, data }
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38
+
+/** Finite, and still finite as float32 (1e39 parses, but would become Infinity on the GPU). */
+function fitsFloat32 (value: number): boolean {
+  return Number.isFinite(Math.fround(value))
 }
 
 function typeName (value: unknown): string {

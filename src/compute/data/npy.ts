@@ -9,6 +9,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { endianness } from 'node:os'
 import { DataFileError } from './errors.ts'
+import { MAX_INPUT_BYTES, sizeText } from './limits.ts'
 import type { Matrix, MatrixWriter } from './matrix.ts'
 import { createRowFileWriter } from './row-file-writer.ts'
 
@@ -42,6 +43,9 @@ export async function readNpyMatrix (path: string): Promise<Matrix> {
     const [rows, cols] = checkMatrixHeader(path, header)
     const byteLength = rows * cols * 4
     const available = size - header.dataOffset
+    if (byteLength > MAX_INPUT_BYTES && available >= byteLength) {
+      throw new DataFileError(path, `${rows}x${cols} float32 is ${sizeText(byteLength)}, more than the ${sizeText(MAX_INPUT_BYTES)} an input may have`)
+    }
     if (available < byteLength) {
       throw new DataFileError(path, `truncated: the header says ${rows}x${cols} float32 (${byteLength} bytes of data), the file has ${available}`)
     }
