@@ -93,3 +93,16 @@ export async function waitUntilAborted (signal: AbortSignal, ms?: number): Promi
     signal.addEventListener('abort', done, { once: true })
   })
 }
+
+/** After an own project finished: long enough for volunteers asking for work to hear it is over. */
+export const DONE_LINGER_MS = 1_000
+
+/**
+ * Announces the finished projects and stays up a moment before a
+ * researcher command exits, so its volunteers learn the project is over
+ * from it, rather than by waiting for a peer that is gone.
+ */
+export async function lingerAfterFinish (node: MeshNode<any>, signal: AbortSignal): Promise<void> {
+  await node.announceNow()
+  await waitUntilAborted(signal, DONE_LINGER_MS)
+}

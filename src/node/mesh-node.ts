@@ -229,6 +229,11 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     return this.coordinator.projectIds()
   }
 
+  /** When a volunteer of a coordinated project last reached this peer (ms since epoch). */
+  lastContact (projectId: string, volunteer: string): number | undefined {
+    return this.coordinator.snapshot(projectId)?.volunteers.find(v => v.peer === volunteer)?.lastSeen
+  }
+
   /** Figures of an own project; undefined for a project that is not this peer's. */
   async projectStats (projectId: string): Promise<ProjectStats | undefined> {
     const records = await this.projectRecords(projectId)
@@ -366,6 +371,9 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     await this.loadOwnProjects()
     this.addEventListener('project:done', ({ detail }) => { this.projectFinished(detail.projectId) })
     this.addEventListener('project:failed', ({ detail }) => { this.projectFinished(detail.projectId) })
+    this.addEventListener('project:updated', ({ detail }) => {
+      if (!detail.own && (detail.status === 'done' || detail.status === 'failed')) void this.volunteering.projectOver(detail.id, detail.status)
+    })
     this.libp2p.services.pubsub.topicValidators.set(ANNOUNCE_TOPIC, announcementValidator({
       accepted: (announcement) => {
         if (announcement.ownerName != null) this.tracker.noteName(announcement.manifest.owner, announcement.ownerName)
@@ -493,7 +501,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   }
 
   private summarizeOwn (project: OwnProject): ProjectSummary {
-    return summarizeProject(project.manifest, { progress: project.progress, own: true, offline: false, lastHeard: Date.now(), ownerName: this.name })
+    const progress = this.coordinator.progress(project.manifest.id) ?? project.progress
+    return summarizeProject(project.manifest, { progress, own: true, offline: false, lastHeard: Date.now(), ownerName: this.name })
   }
 
   private summarizeDiscovered (project: DiscoveredProject): ProjectSummary {

@@ -11,6 +11,9 @@ import type { MeshStore } from '../store/store.ts'
 import type { DeviceSummary, VolunteerPrefs, VolunteerStatus } from './types.ts'
 import type { Logger } from '@libp2p/interface'
 
+/** How long a run may go on after its project was announced over (the researcher answers "done" itself when it is still up). */
+export const OVER_GRACE_MS = 2_000
+
 export interface JoinOptions {
   /** The person accepted this project's researcher-written WGSL (beyond what the prefs allow). */
   readonly acceptCustomWgsl?: boolean
@@ -51,6 +54,8 @@ export class Volunteering {
   private device?: Promise<ComputeDevice>
   private volunteer?: Volunteer
   private run?: VolunteerRun
+  /** The researcher announced the current project over: the run ends with this outcome rather than 'stopped'. */
+  private over?: { projectId: string, outcome: 'done' | 'failed' }
 
   constructor (private readonly init: VolunteeringInit) {}
 
@@ -121,16 +126,35 @@ export class Volunteering {
     })
     const volunteer = this.volunteer
     volunteer.setPrefs(this.current)
+    this.over = undefined
     const finished = volunteer.join(project, {
       ...(options.maxChunks != null ? { maxChunks: options.maxChunks } : {}),
       ...(options.signal != null ? { signal: options.signal } : {}),
       acceptCustomWgsl: accepted
+    }).then(summary => {
+      const over = this.over
+      if (summary.outcome !== 'stopped' || over?.projectId !== project.id) return summary
+      return { ...summary, outcome: over.outcome, reason: `the researcher announced the project ${over.outcome}` }
     })
     const run: VolunteerRun = { projectId: project.id, finished }
     this.run = run
     finished.catch((err: Error) => { this.init.log.error('volunteering for %s ended with an error - %e', project.id, err) })
       .finally(() => { if (this.run === run) this.run = undefined })
     return run
+  }
+
+  /**
+   * The researcher announced that a project is done or failed: if it is the
+   * current one, stop at once rather than wait for its peer to answer (it
+   * may already have stopped).
+   */
+  async projectOver (projectId: string, outcome: 'done' | 'failed'): Promise<void> {
+    const run = this.run
+    if (run?.projectId !== projectId) return
+    this.over = { projectId, outcome }
+    // A result being handed in still earns its receipt when the researcher is up: let the loop end by itself first.
+    await Promise.race([run.finished.catch(() => {}), new Promise(resolve => setTimeout(resolve, OVER_GRACE_MS).unref())])
+    if (this.run === run) await this.leave()
   }
 
   /** Stops working on the current project, releasing its leases. */

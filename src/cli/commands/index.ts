@@ -4,6 +4,12 @@ import { gpuCommand } from './gpu.ts'
 import { publishCommand } from './publish.ts'
 import { projectsCommand } from './projects.ts'
 import { swarmKeyCommand } from './swarm-key.ts'
+import { serveCommand } from './serve.ts'
+import { volunteerCommand } from './volunteer.ts'
+import { statusCommand } from './status.ts'
+import { exportCommand } from './export.ts'
+import { leaderboardCommand } from './leaderboard.ts'
+import { historyCommand } from './history.ts'
 
 /**
  * Every headless command, in the order `mesh --help` lists them.
@@ -11,7 +17,13 @@ import { swarmKeyCommand } from './swarm-key.ts'
  */
 export const commands: Command[] = [
   publishCommand,
+  serveCommand,
+  volunteerCommand,
   projectsCommand,
+  statusCommand,
+  exportCommand,
+  leaderboardCommand,
+  historyCommand,
   swarmKeyCommand,
   gpuCommand,
   benchCommand,

@@ -1,7 +1,8 @@
 import type { Command, CommandContext, OptionValues } from '../command.ts'
-import { UsageError } from '../errors.ts'
+import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
+import { ResearcherReport } from '../work-events.ts'
 import { parseInteger, parseNumber, parseShape, optionalString } from '../parse-values.ts'
-import { nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
+import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
 import { loadProjectSpec, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest } from '../../node/publish-request.ts'
 import type { ProjectSpec } from '../../node/project-builder.ts'
 import { MAX_REDUNDANCY } from '../../protocols/announce.ts'
@@ -64,27 +65,38 @@ export function requestFromOptions (options: OptionValues): PublishRequest {
 
 async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
+  const untilDone = ctx.options['until-done'] === true
   // Read and check everything before a peer starts: bad input exits 2 at once.
   const spec: ProjectSpec = await loadProjectSpec(requestFromOptions(ctx.options))
   // Here --name names the project; the peer keeps its default display name.
   const node = await startNode(await nodeOptionsFrom({ ...ctx.global, name: undefined }))
+  let status: 'running' | 'done' | 'failed' = 'running'
   try {
     reportStarted(ctx.out, node, json)
     reportNodeEvents(ctx.out, node, json)
+    const report = new ResearcherReport(ctx.out, node, json)
     const project = await node.publish(spec)
     const { customWgsl, ...summary } = project
     if (json) {
       ctx.out.json({ event: 'published', ...summary })
     } else {
       ctx.out.line(`published ${project.name} (${project.kernel}, ${project.dims}, ${project.chunks.total} chunks) as ${project.id}`)
-      ctx.out.line('serving it until interrupted (Ctrl-C)')
+      ctx.out.line(untilDone ? 'serving it until it is done (Ctrl-C stops; `mesh serve` resumes it)' : 'serving it until interrupted (Ctrl-C)')
     }
-    await waitUntilAborted(ctx.signal)
+    if (untilDone) {
+      status = await node.waitUntilFinished(project.id, { signal: ctx.signal }).catch(err => { if (ctx.signal.aborted) return 'running' as const; throw err })
+      if (status !== 'running') await lingerAfterFinish(node, ctx.signal)
+    } else {
+      await waitUntilAborted(ctx.signal)
+    }
+    await report.flush()
   } finally {
     await node.stop()
   }
   if (json) ctx.out.json({ event: 'stopped' })
-  return 0
+  if (untilDone && status === 'running') ctx.out.info('mesh: interrupted before the project was done; `mesh serve --until-done` on this data dir resumes it')
+  // Interrupted is a clean stop (0); only a failed project is a failure of the work.
+  return status === 'failed' ? EXIT_WORK_FAILED : EXIT_OK
 }
 
 export const publishCommand: Command = {
@@ -106,8 +118,9 @@ export const publishCommand: Command = {
   --rows-per-chunk R    rows of the split input per chunk (default: about 32 chunks)
   --redundancy K        distinct volunteers whose results must agree (default 1; map: 2)
   --spot-check P        fraction of chunks recomputed here on the CPU (default 0.05; map: 0)
-  --until-done          exit once the project is done
-  --json                one JSON object per line: started, published, events, stopped`,
+  --until-done          exit once the project is finished: 0 when verified complete, 1 when it failed
+  --json                one JSON object per line: started, published, chunk-verified per chunk,
+                        chunk-requeued, volunteer-lost, done (with its figures) or failed, stopped`,
   options: {
     kernel: { type: 'string' },
     size: { type: 'string' },

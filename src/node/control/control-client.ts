@@ -1,10 +1,10 @@
 import { connect } from 'node:net'
 import { controlSocketPath, CONTROL_TIMEOUT_MS } from './constants.ts'
 
-/** The running peer answered with an error; `errorName` is the error class's name there. */
+/** The running peer answered with an error; `errorName` is the error class's name there, `inputError` whether it was an InputError. */
 export class ControlCallError extends Error {
   override name = 'ControlCallError'
-  constructor (message: string, readonly errorName?: string) {
+  constructor (message: string, readonly errorName?: string, readonly inputError = false) {
     super(message)
   }
 }
@@ -39,8 +39,8 @@ export async function callRunningPeer (dataDir: string, method: string, params: 
       socket.once('error', err => { clearTimeout(timer); reject(err) })
       socket.once('close', () => { clearTimeout(timer); reject(new ControlCallError('the running peer closed the control connection')) })
     })
-    const reply = JSON.parse(line) as { result?: unknown, error?: string, errorName?: string }
-    if (reply.error != null) throw new ControlCallError(reply.error, reply.errorName)
+    const reply = JSON.parse(line) as { result?: unknown, error?: string, errorName?: string, inputError?: boolean }
+    if (reply.error != null) throw new ControlCallError(reply.error, reply.errorName, reply.inputError === true)
     return { result: reply.result }
   } finally {
     socket.destroy()

@@ -1,13 +1,16 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { rm } from 'node:fs/promises'
 import { controlSocketPath, MAX_CONTROL_LINE_BYTES } from './constants.ts'
+import { InputError } from '../../errors.ts'
 
 /**
  * A local control socket for a running peer: `mesh status`, `mesh export` and
  * friends reach the peer through it, since LevelDB lets only one process open
  * the data dir. One JSON request per line, one JSON reply per line:
  * `{"id":1,"method":"status","params":{}}` -> `{"id":1,"result":...}` or
- * `{"id":1,"error":"..."}`. A handler error goes back as `error`; a bad line
+ * `{"id":1,"error":"...","errorName":"...","inputError":true}`. A handler
+ * error goes back as `error`, with `inputError` when it is the caller's
+ * to fix (an InputError: the CLI exits 2 for it); a bad line
  * closes that connection only.
  */
 
@@ -67,7 +70,7 @@ export class ControlServer {
         const params = typeof request.params === 'object' && request.params != null ? request.params as Record<string, unknown> : {}
         reply = { id: request.id, result: await handler(params) ?? null }
       } catch (err: any) {
-        reply = { id: request.id, error: String(err?.message ?? err), errorName: err?.name }
+        reply = { id: request.id, error: String(err?.message ?? err), errorName: err?.name, inputError: err instanceof InputError }
       }
     }
     if (!socket.destroyed) socket.write(JSON.stringify(reply) + '\n')

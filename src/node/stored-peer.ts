@@ -1,0 +1,78 @@
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { chunkPrefixRange, openStore, type MeshStore } from '../store/store.ts'
+import { decodeSignedManifest } from '../protocols/manifest-codec.ts'
+import { exportProject, listProjectRecords, type ExportSummary } from './coordinator/index.ts'
+import { computeProjectStats, leaderboard } from './metrics.ts'
+import { ledgerReceipts, recordsFromStore } from './figures.ts'
+import { listHistory } from './history.ts'
+import { summarizeProject } from './project-summary.ts'
+import type { MatrixFormat } from '../compute/data/dataset.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { StatusReport } from './mesh-node.ts'
+import type { HistoryEntry, LeaderboardEntry, ProjectStats } from './types.ts'
+
+/**
+ * The data dir of a peer that is not running, read without starting one:
+ * the same reports a running MeshNode gives on its control socket (status,
+ * export, leaderboard, history), from the store alone. No volunteers are
+ * live and no names are known but the ones the store keeps.
+ */
+export class StoredPeer {
+  private constructor (private readonly store: MeshStore, private readonly peerId?: string) {}
+
+  /** Opens the store of `dataDir`; undefined when no peer ever ran there. Throws StoreLockedError when one runs now. */
+  static async open (dataDir: string): Promise<StoredPeer | undefined> {
+    try {
+      await access(join(dataDir, 'db'))
+    } catch {
+      return undefined
+    }
+    const store = await openStore(dataDir)
+    try {
+      const key = await store.identity.get('key')
+      return new StoredPeer(store, key == null ? undefined : peerIdFromPrivateKey(privateKeyFromProtobuf(key)).toString())
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+  }
+
+  async status (now = Date.now()): Promise<StatusReport> {
+    const projects: ProjectStats[] = []
+    for (const record of await listProjectRecords(this.store)) {
+      const signed = await this.store.projects.get(record.projectId)
+      if (signed == null) continue
+      const manifest = await decodeSignedManifest(signed)
+      let done = 0
+      for await (const _ of this.store.results.keys(chunkPrefixRange(manifest.id))) done++
+      const summary = summarizeProject(manifest, {
+        progress: { done, total: manifest.chunkCount, volunteers: 0, status: record.status },
+        own: true,
+        offline: false,
+        lastHeard: now
+      })
+      const records = await recordsFromStore(this.store, manifest, summary, () => undefined)
+      if (records != null) projects.push(computeProjectStats(records, now))
+    }
+    return { ...(this.peerId != null ? { peerId: this.peerId } : {}), running: false, projects }
+  }
+
+  async exportProject (projectId: string, format: MatrixFormat, path: string, options: AbortOptions = {}): Promise<ExportSummary> {
+    return await exportProject(this.store, projectId, format, path, options)
+  }
+
+  async leaderboard (): Promise<LeaderboardEntry[]> {
+    return leaderboard(await ledgerReceipts(this.store))
+  }
+
+  async history (): Promise<HistoryEntry[]> {
+    return await listHistory(this.store)
+  }
+
+  async close (): Promise<void> {
+    await this.store.close()
+  }
+}
