@@ -71,6 +71,8 @@ export class Coordinator {
   private readonly leases = new Map<string, { run: ProjectRun, lease: Lease }>()
   private readonly ended = new Map<string, EndedLease>()
   private readonly pendingReceipts = new Map<string, SignedReceipt[]>()
+  /** Per volunteer, the output bytes of the largest chunk it was leased: the largest result frame it may send. */
+  private readonly resultAllowance = new Map<string, number>()
   private readonly finishWaiters = new Set<() => void>()
   private sweepTimer?: ReturnType<typeof setInterval>
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => { this.volunteerGone(evt.detail.toString(), 'connection closed') }
@@ -124,6 +126,7 @@ export class Coordinator {
     this.sweepTimer = undefined
     this.leases.clear()
     this.projects.clear()
+    this.resultAllowance.clear()
     this.wakeWaiters()
   }
 
@@ -253,6 +256,8 @@ export class Coordinator {
     chunk.leasedAt = now
     tally.leases.add(lease.id)
     this.leases.set(lease.id, { run, lease })
+    const resultBytes = (chunk.range.rowEnd - chunk.range.rowStart) * run.manifest.outputCols * 4
+    if (resultBytes > (this.resultAllowance.get(volunteer) ?? 0)) this.resultAllowance.set(volunteer, resultBytes)
     let rows: Uint8Array
     try {
       rows = await run.inputs.rows(chunk.range.rowStart, chunk.range.rowEnd)
@@ -338,6 +343,11 @@ export class Coordinator {
       released++
     }
     return { released }
+  }
+
+  /** The largest result `peer` may hand in: the output of the largest chunk it was leased (0 before its first lease). */
+  resultBytesAllowed (peer: PeerId): number {
+    return this.resultAllowance.get(peer.toString()) ?? 0
   }
 
   takeReceipts (peer: PeerId, max: number): SignedReceipt[] {

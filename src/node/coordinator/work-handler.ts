@@ -8,6 +8,7 @@ export function workHandlerFor (coordinator: Coordinator): WorkHandler {
     result: async (peer, request, context) => await coordinator.acceptResult(peer, request, context),
     heartbeat: async (peer, request) => coordinator.renewLeases(peer, request),
     release: async (peer, request) => coordinator.releaseLeases(peer, request),
-    takeReceipts: (peer, max) => coordinator.takeReceipts(peer, max)
+    takeReceipts: (peer, max) => coordinator.takeReceipts(peer, max),
+    resultBytesAllowed: peer => coordinator.resultBytesAllowed(peer)
   }
 }

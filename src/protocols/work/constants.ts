@@ -10,6 +10,12 @@ export const MAX_RESULT_BYTES = 64 * MiB
 export const MAX_LEASE_BYTES = 64 * MiB
 /** Room for the fields around the payload: ids, shared-input list, receipts. */
 export const FRAME_OVERHEAD_BYTES = 256 * 1024
+/**
+ * Largest request from a peer the handler expects no result from (it holds
+ * no lease): a lease request, heartbeat or release. A peer cannot make the
+ * researcher buffer a result-sized frame without having been given a chunk.
+ */
+export const MAX_SMALL_REQUEST_BYTES = FRAME_OVERHEAD_BYTES
 /** Lease ids per heartbeat or release. */
 export const MAX_LEASE_IDS = 64
 /** Receipts piggybacked on one response; the rest wait for the next exchange. */

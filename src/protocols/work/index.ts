@@ -39,6 +39,13 @@ export interface WorkHandler {
   release (peer: PeerId, request: Release, context: WorkRequestContext): Promise<ReleaseResponse>
   /** Receipts `peer` earned and has not been sent yet; handed over (removed) by this call. */
   takeReceipts (peer: PeerId, max: number): SignedReceipt[]
+  /**
+   * The largest result `peer` may hand in now (the output of the largest
+   * chunk it was leased), or 0 when it is owed none: its frames are then held
+   * to MAX_SMALL_REQUEST_BYTES. Without this method any peer may send frames
+   * up to the service's maximum.
+   */
+  resultBytesAllowed? (peer: PeerId): number
 }
 
 /** Every answer carries the receipts the volunteer earned since its last exchange. */

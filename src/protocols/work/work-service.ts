@@ -1,8 +1,9 @@
 import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { reader } from 'protons-runtime'
 import {
   CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, IDLE_STREAM_MS, MAX_IDLE_STREAMS_PER_PEER, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_OUTBOUND_STREAMS,
-  MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
+  MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, MAX_SMALL_REQUEST_BYTES, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
 } from './constants.ts'
 import { WorkErrorResponse, WorkProtocolError } from './errors.ts'
 import { checkWorkRequest, MalformedWorkRequestError, type WorkRequestKind } from './validate.ts'
@@ -196,7 +197,11 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
 
   private async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer
-    const frames = lpStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes + LENGTH_PREFIX_BYTES })
+    const frames = lpStream(stream, {
+      maxDataLength: this.maxRequestBytes,
+      maxBufferSize: this.maxRequestBytes + LENGTH_PREFIX_BYTES,
+      lengthDecoder: bytes => this.checkedRequestLength(peer, bytes)
+    })
     // When the request being read began to arrive: the stream's opening for the first one.
     let arriving: number | undefined = performance.now()
     const onMessage = (): void => { arriving ??= performance.now() }
@@ -236,6 +241,25 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
     } finally {
       stream.removeEventListener('message', onMessage)
     }
+  }
+
+  /**
+   * Decodes a request's length prefix and refuses, before any of its bytes
+   * are buffered, a frame larger than this peer may send: result-sized frames
+   * only from peers the handler owes a result slot (see resultBytesAllowed).
+   */
+  private checkedRequestLength (peer: PeerId, prefix: Uint8ArrayList): number {
+    // Throws RangeError while the varint is incomplete: lpStream then reads another byte.
+    const length = reader(prefix.subarray()).uint64Number()
+    const allowed = this.requestBytesAllowed(peer)
+    if (length > allowed) throw new RequestTooLargeError(`request too long: ${length} bytes, more than the ${allowed} this peer may send now`)
+    return length
+  }
+
+  private requestBytesAllowed (peer: PeerId): number {
+    const resultBytes = this.handler?.resultBytesAllowed?.(peer)
+    if (resultBytes == null) return this.handler == null ? MAX_SMALL_REQUEST_BYTES : this.maxRequestBytes
+    return Math.min(this.maxRequestBytes, Math.max(MAX_SMALL_REQUEST_BYTES, resultBytes + FRAME_OVERHEAD_BYTES))
   }
 
   private async answer (peer: PeerId, frame: Uint8ArrayList, context: WorkRequestContext): Promise<Partial<WorkResponse>> {
@@ -289,6 +313,11 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
     this.log('rejected %s from %s: %s', rejection.what, rejection.from, rejection.reason)
     this.safeDispatchEvent('rejected', { detail: rejection })
   }
+}
+
+/** A peer announced a request larger than it may send (see checkedRequestLength). */
+class RequestTooLargeError extends Error {
+  override name = 'RequestTooLargeError'
 }
 
 /** Open both ways with nothing unread: it can carry another request. */
