@@ -13,3 +13,5 @@ export const SUBMIT_ATTEMPTS = 3
 export const DEFAULT_HEARTBEAT_MS = 1_000
 /** Releasing leases while stopping is best effort: this long at most. */
 export const RELEASE_TIMEOUT_MS = 2_000
+/** Shared inputs a project may ask this peer to download and hold in memory (matmul's B). */
+export const MAX_SHARED_INPUT_BYTES = 4 * 1024 ** 3

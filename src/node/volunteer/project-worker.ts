@@ -45,7 +45,7 @@ export interface WorkerTuning {
 }
 
 export interface WorkerInit {
-  readonly project: Pick<ProjectManifest, 'id' | 'owner' | 'kernel' | 'inputs'>
+  readonly project: Pick<ProjectManifest, 'id' | 'owner' | 'kernel' | 'inputs' | 'outputCols' | 'rowsPerChunk' | 'chunkCount'>
   readonly owner: PeerId
   readonly selfId: string
   readonly kernel: Kernel<any>
@@ -257,11 +257,28 @@ export class ProjectWorker {
     return ms
   }
 
+  /**
+   * Why a lease does not describe a chunk of the project this peer agreed to
+   * compute (its signed manifest): the researcher may not change the shapes,
+   * the chunking or the shared inputs behind the manifest's back.
+   */
   private leaseProblem (lease: ChunkLease): string | undefined {
+    const { project, kernel, params } = this.init
     const rows = lease.rowEnd - lease.rowStart
-    if (lease.projectId !== this.init.project.id) return `it is for project ${lease.projectId}`
+    if (lease.projectId !== project.id) return `it is for project ${lease.projectId}`
     if (rows <= 0 || lease.outputCols <= 0 || lease.rowCols <= 0) return 'empty row range or shape'
     if (lease.rows.byteLength !== rows * lease.rowCols * 4) return `${lease.rows.byteLength} row bytes for ${rows}x${lease.rowCols} fp32`
+    const split = project.inputs.find(input => input.name === kernel.splitInput)
+    if (split == null || lease.rowCols !== split.cols || lease.outputCols !== project.outputCols) return `a ${rows}x${lease.rowCols} -> ${lease.outputCols} columns chunk is not of the manifest's shapes`
+    const { chunk, rowStart, rowEnd } = lease
+    if (chunk >= project.chunkCount || rowStart !== chunk * project.rowsPerChunk || rowEnd !== Math.min(split.rows, rowStart + project.rowsPerChunk)) {
+      return `chunk ${chunk} with rows ${rowStart}..${rowEnd} is not one of the manifest's chunks`
+    }
+    const sharedNames: readonly string[] = kernel.sharedInputs(params)
+    const declared = project.inputs.filter(input => sharedNames.includes(input.name))
+    const same = lease.shared.length === declared.length && declared.every(input => lease.shared.some(s =>
+      s.name === input.name && s.hash === input.hash && s.size === input.size && s.rows === input.rows && s.cols === input.cols))
+    if (!same) return 'its shared inputs are not the manifest\'s'
     return undefined
   }
 

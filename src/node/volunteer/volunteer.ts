@@ -46,6 +46,8 @@ export interface VolunteerInit {
   defaultHeartbeatMs?: number
   /** @default RELEASE_TIMEOUT_MS */
   releaseTimeoutMs?: number
+  /** Projects whose shared inputs are larger are refused. @default MAX_SHARED_INPUT_BYTES */
+  maxSharedInputBytes?: number
 }
 
 export interface JoinOptions {
@@ -68,6 +70,7 @@ export class Volunteer {
   private readonly getKernel: (id: string) => Kernel<any>
   private readonly log: Logger
   private readonly tuning: WorkerTuning
+  private readonly maxSharedInputBytes: number
   private readonly prefsChanged = new EventTarget()
   private currentPrefs: VolunteerPrefs
   private worker?: ProjectWorker
@@ -90,6 +93,7 @@ export class Volunteer {
       defaultHeartbeatMs: init.defaultHeartbeatMs ?? defaults.DEFAULT_HEARTBEAT_MS,
       releaseTimeoutMs: init.releaseTimeoutMs ?? defaults.RELEASE_TIMEOUT_MS
     }
+    this.maxSharedInputBytes = init.maxSharedInputBytes ?? defaults.MAX_SHARED_INPUT_BYTES
   }
 
   prefs (): VolunteerPrefs {
@@ -110,13 +114,19 @@ export class Volunteer {
   /**
    * Works on `project` until it is done or failed, `maxChunks` are computed,
    * the researcher refuses this peer, or `stop()`. Throws InputError for a
-   * kernel that is not built in, or custom WGSL not accepted in the prefs.
+   * kernel that is not built in, custom WGSL not accepted in the prefs, or
+   * shared inputs larger than this peer accepts (maxSharedInputBytes).
    */
   async join (project: ProjectManifest, options: JoinOptions = {}): Promise<VolunteerRunSummary> {
     if (this.worker != null) throw new VolunteerBusyError(this.worker.status().projectId ?? '')
     const kernel = this.getKernel(project.kernel)
     if (kernel.customCode && options.acceptCustomWgsl !== true && !this.currentPrefs.acceptCustomWgsl) throw new CustomCodeNotAcceptedError(project.id, project.kernel)
     const params = kernel.parseParams(project.params)
+    const sharedNames: readonly string[] = kernel.sharedInputs(params)
+    const sharedBytes = project.inputs.filter(input => sharedNames.includes(input.name)).reduce((sum, input) => sum + input.size, 0)
+    if (sharedBytes > this.maxSharedInputBytes) {
+      throw new InputError(`project ${project.id} needs ${(sharedBytes / 1024 ** 3).toFixed(1)} GiB of shared inputs, more than the ${(this.maxSharedInputBytes / 1024 ** 3).toFixed(1)} GiB this peer accepts`)
+    }
     const controller = new AbortController()
     const onAbort = (): void => { controller.abort() }
     options.signal?.addEventListener('abort', onAbort, { once: true })

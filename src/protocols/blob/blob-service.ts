@@ -4,7 +4,7 @@ import { isBlobHash } from '../../store/blob-store.ts'
 import { BlobHeader, BlobPiece, BlobRequest, BlobStatus } from '../blob.ts'
 import {
   BLOB_PROTOCOL, MAX_BLOB_BYTES, MAX_CONCURRENT_TRANSFERS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS,
-  MAX_PIECE_BYTES, MAX_PIECES_PER_REQUEST, MAX_REQUEST_BYTES, PIECE_OVERHEAD_BYTES, PIECES_PER_REQUEST, STEP_TIMEOUT_MS
+  MAX_PIECE_BYTES, MAX_PIECES_PER_REQUEST, MAX_REQUEST_BYTES, MAX_TRANSFERS_PER_PEER, PIECE_OVERHEAD_BYTES, PIECES_PER_REQUEST, STEP_TIMEOUT_MS
 } from './constants.ts'
 import { BlobProtocolError, BlobUnavailableError } from './errors.ts'
 import type { BlobComponents, BlobFetchOptions, BlobFetchResult, BlobInit, BlobRejection, BlobServiceEvents, BlobSink, BlobSource, BlobTransfer } from './index.ts'
@@ -25,11 +25,13 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
   private readonly log: Logger
   private readonly stepTimeoutMs: number
   private readonly maxConcurrentTransfers: number
+  private readonly maxTransfersPerPeer: number
   private readonly maxInboundStreams: number
   private readonly maxOutboundStreams: number
   private readonly maxBlobBytes: number
   private source: BlobSource | undefined
   private transfers = 0
+  private readonly transfersByPeer = new Map<string, number>()
   private servedCount = 0
   private started = false
 
@@ -40,6 +42,7 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
     this.source = init.source
     this.stepTimeoutMs = init.stepTimeoutMs ?? STEP_TIMEOUT_MS
     this.maxConcurrentTransfers = init.maxConcurrentTransfers ?? MAX_CONCURRENT_TRANSFERS
+    this.maxTransfersPerPeer = init.maxTransfersPerPeer ?? MAX_TRANSFERS_PER_PEER
     this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
     this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
     this.maxBlobBytes = init.maxBlobBytes ?? MAX_BLOB_BYTES
@@ -163,11 +166,13 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       return
     }
-    if (this.transfers >= this.maxConcurrentTransfers) {
+    const mine = this.transfersByPeer.get(from) ?? 0
+    if (this.transfers >= this.maxConcurrentTransfers || mine >= this.maxTransfersPerPeer) {
       await this.answer(stream, messages, { status: BlobStatus.BUSY, message: 'too many transfers, retry later' })
       return
     }
     this.transfers++
+    this.transfersByPeer.set(from, mine + 1)
     try {
       await this.send(stream, messages, request, from)
     } catch (err: any) {
@@ -175,6 +180,9 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     } finally {
       this.transfers--
+      const left = (this.transfersByPeer.get(from) ?? 1) - 1
+      if (left > 0) this.transfersByPeer.set(from, left)
+      else this.transfersByPeer.delete(from)
     }
   }
 

@@ -23,5 +23,7 @@ export const STEP_TIMEOUT_MS = 30_000
 
 /** Transfers served at once by this peer; more get BUSY. */
 export const MAX_CONCURRENT_TRANSFERS = 16
+/** Transfers served at once to one requester, so one slow reader cannot take every slot. */
+export const MAX_TRANSFERS_PER_PEER = 2
 export const MAX_INBOUND_STREAMS = 4
 export const MAX_OUTBOUND_STREAMS = 4

@@ -71,6 +71,8 @@ export interface BlobInit {
   stepTimeoutMs?: number
   /** @default MAX_CONCURRENT_TRANSFERS */
   maxConcurrentTransfers?: number
+  /** @default MAX_TRANSFERS_PER_PEER */
+  maxTransfersPerPeer?: number
   /** @default MAX_INBOUND_STREAMS */
   maxInboundStreams?: number
   /** @default MAX_OUTBOUND_STREAMS */
