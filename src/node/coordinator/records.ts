@@ -53,6 +53,29 @@ export function issuedReceiptRange (projectId: string): { gt: string, lt: string
   return { gt: `issued/${range.gt}`, lt: `issued/${range.lt}` }
 }
 
+/**
+ * The writes of one verified chunk, for one batch: its result bytes, its
+ * record, the encoded receipt of each agreeing volunteer, and with the
+ * project's last chunk its done record.
+ */
+export function verifiedChunkOps (
+  store: Pick<MeshStore, 'results' | 'chunks' | 'ledger' | 'projectState'>,
+  projectId: string,
+  record: StoredChunkRecord,
+  result: Uint8Array,
+  receipts: ReadonlyArray<{ readonly volunteer: string, readonly signed: Uint8Array }>,
+  doneRecord?: WorkProjectRecord
+): any[] {
+  const key = chunkKey(projectId, record.index)
+  const ops: any[] = [
+    { type: 'put', sublevel: store.results, key, value: result },
+    { type: 'put', sublevel: store.chunks, key, value: record },
+    ...receipts.map(({ volunteer, signed }) => ({ type: 'put', sublevel: store.ledger, key: issuedReceiptKey(projectId, record.index, volunteer), value: signed }))
+  ]
+  if (doneRecord != null) ops.push({ type: 'put', sublevel: store.projectState, key: projectId, value: doneRecord })
+  return ops
+}
+
 function isProjectRecord (value: any): value is WorkProjectRecord {
   return value != null && typeof value.projectId === 'string' && ['running', 'done', 'failed'].includes(value.status) &&
     Number.isSafeInteger(value.rows) && Number.isSafeInteger(value.outputCols) &&

@@ -1,10 +1,10 @@
 import { spotCheck } from '../../compute/verify.ts'
 import { RejectCode, ResultStatus, SignedReceipt, signReceipt, type ResultResponse } from '../../protocols/work/index.ts'
-import { chunkKey, type MeshStore } from '../../store/store.ts'
+import type { MeshStore } from '../../store/store.ts'
 import { decide, groupByAgreement } from './agreement.ts'
 import { emit, type MeshEventSink } from './events.ts'
 import { bytesOf, floatsOf } from './floats.ts'
-import { issuedReceiptKey, type StoredChunkRecord } from './records.ts'
+import { verifiedChunkOps, type StoredChunkRecord } from './records.ts'
 import type { ChunkRun, Lease, PendingResult } from './chunk-run.ts'
 import type { ProjectRun, VolunteerTally } from './project-run.ts'
 import type { ChunkWork, InputShape } from '../../compute/kernel.ts'
@@ -114,7 +114,6 @@ async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: Chunk
 async function acceptChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, winner: readonly PendingResult[], submitter: PendingResult | undefined): Promise<SignedReceipt | undefined> {
   const at = Date.now()
   const accepted = winner[0]
-  const key = chunkKey(run.id, chunk.index)
   const receipts = await Promise.all(winner.map(async r => await signReceipt(ctx.privateKey, {
     projectId: run.id, chunk: chunk.index, volunteer: r.volunteer, researcher: ctx.selfId, flops: chunk.flops, computeMs: r.computeMs, issuedAt: at
   })))
@@ -129,12 +128,9 @@ async function acceptChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun
     bytesMoved: chunk.results.reduce((sum, r) => sum + r.bytesMoved, 0),
     agreed: winner.map(r => r.volunteer)
   }
-  const ops: any[] = [
-    { type: 'put', sublevel: ctx.store.results, key, value: bytesOf(accepted.output) },
-    { type: 'put', sublevel: ctx.store.chunks, key, value: record },
-    ...receipts.map((receipt, i) => ({ type: 'put', sublevel: ctx.store.ledger, key: issuedReceiptKey(run.id, chunk.index, winner[i].volunteer), value: SignedReceipt.encode(receipt) }))
-  ]
-  if (finishing) ops.push({ type: 'put', sublevel: ctx.store.projectState, key: run.id, value: { ...run.record(), status: 'done', finishedAt: at } })
+  const ops = verifiedChunkOps(ctx.store, run.id, record, bytesOf(accepted.output),
+    receipts.map((receipt, i) => ({ volunteer: winner[i].volunteer, signed: SignedReceipt.encode(receipt) })),
+    finishing ? { ...run.record(), status: 'done', finishedAt: at } : undefined)
   chunk.verifying = true
   try {
     await ctx.store.db.batch(ops)
