@@ -92,6 +92,8 @@ export class ProjectWorker {
   private readonly shapes: InputShape[]
   private readonly deviceName: string
   private submitting: Promise<void> = Promise.resolve()
+  /** Hand-ins queued or in flight. */
+  private submissions = 0
   private heartbeatTimer?: ReturnType<typeof setTimeout>
   private heartbeatMs: number
   private retryMs: number
@@ -234,6 +236,13 @@ export class ProjectWorker {
           return { kind: 'finished', outcome: 'failed', reason: answer.message }
         case LeaseStatus.REFUSED:
           return { kind: 'finished', outcome: 'refused', reason: answer.message }
+        case LeaseStatus.TOO_MANY_LEASES:
+          // A slot frees as soon as one of our hand-ins is accepted: ask again then, not after the generic hint.
+          if (this.submissions > 0) {
+            await this.submitting
+            return { kind: 'wait', ms: 0 }
+          }
+          return { kind: 'wait', ms: Math.max(answer.retryAfterMs, tuning.retryMinMs) }
         default:
           return { kind: 'wait', ms: Math.max(answer.retryAfterMs, tuning.retryMinMs) }
       }
@@ -322,7 +331,14 @@ export class ProjectWorker {
     if (!this.dropped.has(lease.leaseId)) {
       const expectedLength = (lease.rowEnd - lease.rowStart) * lease.outputCols
       if (output.length !== expectedLength) log.error('device returned %d values for chunk %d, expected %d', output.length, lease.chunk, expectedLength)
-      this.submitting = this.submitting.then(async () => { await this.submit(lease, output, computeMs, leaseFetchMs + shared.ms, shared.bytes) })
+      this.submissions++
+      this.submitting = this.submitting.then(async () => {
+        try {
+          await this.submit(lease, output, computeMs, leaseFetchMs + shared.ms, shared.bytes)
+        } finally {
+          this.submissions--
+        }
+      })
     }
     this.currentChunk = undefined
     const duty = prefs().maxDutyCycle
