@@ -32,12 +32,18 @@ export interface BenchPeer {
 }
 
 export interface BenchPeerOptions {
+  /** @default a new temp dir, removed by stopPeer */
+  readonly dir?: string
   readonly work?: WorkInit
   readonly blob?: Omit<BlobInit, 'source'>
 }
 
+export async function makeTempDir (): Promise<string> {
+  return await mkdtemp(join(tmpdir(), 'mesh-bench-'))
+}
+
 export async function startPeer (options: BenchPeerOptions = {}): Promise<BenchPeer> {
-  const dir = await mkdtemp(join(tmpdir(), 'mesh-bench-'))
+  const dir = options.dir ?? await makeTempDir()
   const privateKey = await generateKeyPair('Ed25519')
   const store = await openStore(dir)
   const blobs = new BlobStore(store)
@@ -63,8 +69,25 @@ export async function startResearcher (init: Partial<CoordinatorInit> = {}, opti
 export async function startVolunteer (researcher: BenchPeer, device: VolunteerDevice, init: Partial<VolunteerInit> = {}): Promise<BenchPeer> {
   const peer = await startPeer()
   peer.volunteer = new Volunteer({ libp2p: peer.node, store: peer.store, blobs: peer.blobs, device, ...init })
-  await peer.node.dial(researcher.node.getMultiaddrs()[0])
+  await connect(peer, researcher)
   return peer
+}
+
+/**
+ * Dials `to` by address. libp2p refuses more than a few new connections per
+ * second from one host (inboundConnectionThreshold), and every benchmark
+ * peer is 127.0.0.1, so a refused dial is retried.
+ */
+export async function connect (from: BenchPeer, to: BenchPeer): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await from.node.dial(to.node.getMultiaddrs()[0])
+      return
+    } catch (err) {
+      if (attempt >= 20) throw err
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+  }
 }
 
 /** Stops the peer's loops and node, closes its store and removes its temp dir. */

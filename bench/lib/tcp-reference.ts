@@ -28,16 +28,36 @@ function frame (size: number): Buffer {
   return buf
 }
 
-/** Reads length-prefixed frames from a socket, calling back once per whole frame. */
+/**
+ * Reads length-prefixed frames from a socket, calling back once per whole
+ * frame. Bodies are counted, not copied: the reference moves bytes as fast
+ * as a socket can, so the ratio charges the mesh for everything it adds.
+ */
 function onFrames (socket: Socket, onFrame: (length: number) => void): void {
-  let pending: Buffer = Buffer.alloc(0)
+  const header = Buffer.alloc(4)
+  let headerFilled = 0
+  let length = 0
+  let remaining = -1
   socket.on('data', (data: Buffer) => {
-    pending = pending.length === 0 ? data : Buffer.concat([pending, data])
-    while (pending.length >= 4) {
-      const length = pending.readUInt32BE(0)
-      if (pending.length < 4 + length) break
-      pending = pending.subarray(4 + length)
-      onFrame(length)
+    let offset = 0
+    while (offset < data.length || remaining === 0) {
+      if (remaining < 0) {
+        const take = Math.min(4 - headerFilled, data.length - offset)
+        data.copy(header, headerFilled, offset, offset + take)
+        headerFilled += take
+        offset += take
+        if (headerFilled < 4) break
+        headerFilled = 0
+        length = header.readUInt32BE(0)
+        remaining = length
+      }
+      const take = Math.min(remaining, data.length - offset)
+      offset += take
+      remaining -= take
+      if (remaining === 0) {
+        remaining = -1
+        onFrame(length)
+      }
     }
   })
 }

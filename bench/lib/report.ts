@@ -1,0 +1,43 @@
+/** The human-readable table of `npm run bench`: each figure, its reference, the ratio and the target. */
+
+interface Row {
+  readonly figure: string
+  readonly value: string
+  readonly reference: string
+  readonly ratio: string
+  readonly target: string
+}
+
+const fixed = (value: unknown, digits = 2): string => typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-'
+
+export function printTable (s: Record<string, any>): void {
+  const rows: Row[] = []
+  if (s.dispatchP50Ms != null) {
+    rows.push({ figure: 'dispatch p50 (lease + submit)', value: `${fixed(s.dispatchP50Ms, 3)} ms`, reference: `TCP round trip ${fixed(s.tcpRoundTripP50Ms, 3)} ms`, ratio: fixed(s.dispatchOverTcp, 1), target: '<= 1 ms (bar 2)' })
+    rows.push({ figure: 'dispatch p99', value: `${fixed(s.dispatchP99Ms, 3)} ms`, reference: `TCP p99 ${fixed(s.tcpRoundTripP99Ms, 3)} ms`, ratio: '', target: '' })
+  }
+  if (s.reassignMs != null) {
+    rows.push({ figure: 'reassign (SIGKILL -> leased again)', value: `${fixed(s.reassignMs, 1)} ms`, reference: `detect ${fixed(s.detectMs, 1)} ms, max ${fixed(s.reassignMaxMs, 1)} ms`, ratio: '', target: '<= 100 ms (bar 500)' })
+  }
+  for (const point of s.scaling ?? []) {
+    rows.push({ figure: `scaling ${point.volunteers} volunteers`, value: `${fixed(point.wallMs, 0)} ms`, reference: `ideal ${fixed(point.idealMs, 0)} ms`, ratio: `eff ${fixed(point.efficiency, 3)}`, target: point.volunteers === 8 ? '>= 0.95 (bar 0.9)' : '' })
+  }
+  if (s.transferMBps != null) {
+    rows.push({ figure: 'blob transfer (noise + yamux)', value: `${fixed(s.transferMBps, 0)} MB/s`, reference: `raw TCP ${fixed(s.tcpTransferMBps, 0)} MB/s`, ratio: fixed(s.transferRatio, 3), target: '>= 0.5 (bar 0.3)' })
+    rows.push({ figure: 'blob transfer into the blob store', value: `${fixed(s.transferStoreMBps, 0)} MB/s`, reference: '', ratio: '', target: '' })
+  }
+  if (s.storeWritesPerSec != null) {
+    rows.push({ figure: 'store writes (1 KiB results + receipts)', value: `${fixed(s.storeWritesPerSec, 0)} /s`, reference: `grouped ${fixed(s.storeWritesGroupedPerSec, 0)} /s`, ratio: '', target: '>= 100000 /s' })
+  }
+  if (s.matmulGflops != null) {
+    rows.push({ figure: `matmul ${s.matmulSize}^3 (${s.matmulBackend})`, value: `${fixed(s.matmulGflops, 1)} GFLOPS`, reference: s.cublasGflops != null ? `cuBLAS ${fixed(s.cublasGflops, 0)}` : `CPU ${fixed(s.matmulCpuGflops, 2)} GFLOPS`, ratio: s.cublasFraction != null ? fixed(s.cublasFraction, 2) : fixed(s.matmulGflops / s.matmulCpuGflops, 1), target: s.cublasFraction != null ? '>= 0.5 of cuBLAS' : '' })
+  }
+  if (s.endToEndEfficiency != null) {
+    rows.push({ figure: `end to end matmul ${s.endToEndSize}^3, ${s.endToEndVolunteers} volunteers`, value: `${fixed(s.endToEndWallMs, 0)} ms`, reference: `compute ${fixed(s.endToEndComputeMs, 0)} ms`, ratio: `eff ${fixed(s.endToEndEfficiency, 3)}`, target: '' })
+  }
+  const headers: Row = { figure: 'figure', value: 'value', reference: 'reference', ratio: 'ratio', target: 'target' }
+  const keys = Object.keys(headers) as Array<keyof Row>
+  const widths = keys.map(key => Math.max(...[headers, ...rows].map(row => row[key].length)))
+  for (const row of [headers, ...rows]) console.log(keys.map((key, i) => row[key].padEnd(widths[i])).join('  ').trimEnd())
+  console.log(`${s.quick === true ? 'quick' : 'full'} run, ${fixed(s.seconds, 0)} s on ${s.machine.cpus} x ${s.machine.cpu}, node ${s.machine.node}`)
+}
