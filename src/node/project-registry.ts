@@ -6,6 +6,8 @@ import type { AnnouncedProgress, DecodedAnnouncement } from '../protocols/announ
 
 export const DEFAULT_OFFLINE_AFTER_MS = 30_000
 export const DEFAULT_MAX_TRACKED_PROJECTS = 500
+/** One owner cannot push everyone else's projects out by announcing many of its own. */
+export const DEFAULT_MAX_PROJECTS_PER_OWNER = 16
 
 /** A project another peer announced, as last heard. */
 export interface DiscoveredProject {
@@ -28,6 +30,7 @@ export interface ProjectRegistryInit {
   readonly log?: Logger
   readonly offlineAfterMs?: number
   readonly maxProjects?: number
+  readonly maxProjectsPerOwner?: number
   readonly onAnnounced?: (project: DiscoveredProject) => void
   readonly onUpdated?: (project: DiscoveredProject) => void
   readonly onOffline?: (project: DiscoveredProject) => void
@@ -40,7 +43,8 @@ function sameProgress (a: AnnouncedProgress, b: AnnouncedProgress): boolean {
 /**
  * The projects other peers announce. Newer announcements replace older ones;
  * a project whose owner has not been heard for `offlineAfterMs` is marked
- * offline; at most `maxProjects` are kept (the longest unheard go first);
+ * offline; at most `maxProjects` are kept (the longest unheard go first),
+ * and at most `maxProjectsPerOwner` of one owner (its longest unheard go first);
  * manifests are persisted so a restarted peer still lists them (as offline
  * until heard again).
  */
@@ -48,10 +52,12 @@ export class ProjectRegistry {
   private readonly projects = new Map<string, DiscoveredProject>()
   private readonly offlineAfterMs: number
   private readonly maxProjects: number
+  private readonly maxProjectsPerOwner: number
 
   constructor (private readonly init: ProjectRegistryInit) {
     this.offlineAfterMs = init.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS
     this.maxProjects = init.maxProjects ?? DEFAULT_MAX_TRACKED_PROJECTS
+    this.maxProjectsPerOwner = init.maxProjectsPerOwner ?? DEFAULT_MAX_PROJECTS_PER_OWNER
   }
 
   /** Loads manifests seen in earlier runs (not own ones); bad records are dropped. */
@@ -73,7 +79,9 @@ export class ProjectRegistry {
         await this.init.store.projects.del(id)
       }
     }
-    await this.evictBeyondCap()
+    const owners = new Set([...this.projects.values()].map(p => p.manifest.owner))
+    const evicted = [...owners].flatMap(owner => this.evictBeyondOwnerCap(owner)).concat(this.evictBeyondCap())
+    await this.init.store.projects.batch(evicted.map(key => ({ type: 'del' as const, key })))
   }
 
   list (): DiscoveredProject[] {
@@ -100,13 +108,18 @@ export class ProjectRegistry {
       offline: false
     }
     this.projects.set(manifest.id, project)
-    if (previous == null) {
-      await this.init.store.projects.put(manifest.id, manifest.signedBytes)
-      await this.evictBeyondCap()
-      if (this.projects.has(manifest.id)) this.init.onAnnounced?.(project)
-    } else if (previous.offline || !sameProgress(previous.progress, project.progress)) {
-      this.init.onUpdated?.(project)
+    if (previous != null) {
+      if (previous.offline || !sameProgress(previous.progress, project.progress)) this.init.onUpdated?.(project)
+      return
     }
+    // The caps hold in memory at once, even while many announcements are being recorded; the store follows in one batch.
+    const evicted = [...this.evictBeyondOwnerCap(manifest.owner), ...this.evictBeyondCap()]
+    const kept = this.projects.has(manifest.id)
+    await this.init.store.projects.batch([
+      ...(kept ? [{ type: 'put' as const, key: manifest.id, value: manifest.signedBytes }] : []),
+      ...evicted.map(key => ({ type: 'del' as const, key }))
+    ])
+    if (kept && this.projects.get(manifest.id) === project) this.init.onAnnounced?.(project)
   }
 
   /** Marks projects offline whose owner has not been heard for a while. */
@@ -120,15 +133,20 @@ export class ProjectRegistry {
     }
   }
 
-  private async evictBeyondCap (): Promise<void> {
-    while (this.projects.size > this.maxProjects) {
-      let oldest: DiscoveredProject | undefined
-      for (const project of this.projects.values()) {
-        if (oldest == null || project.lastHeard < oldest.lastHeard) oldest = project
-      }
-      if (oldest == null) return
-      this.projects.delete(oldest.manifest.id)
-      await this.init.store.projects.del(oldest.manifest.id)
-    }
+  /** Drops `owner`'s longest unheard projects beyond its share; returns their ids. */
+  private evictBeyondOwnerCap (owner: string): string[] {
+    const owned = [...this.projects.values()].filter(p => p.manifest.owner === owner).sort((x, y) => x.lastHeard - y.lastHeard)
+    const evicted = owned.slice(0, Math.max(0, owned.length - this.maxProjectsPerOwner)).map(p => p.manifest.id)
+    for (const id of evicted) this.projects.delete(id)
+    return evicted
+  }
+
+  /** Drops the longest unheard projects beyond the cap; returns their ids. */
+  private evictBeyondCap (): string[] {
+    const excess = this.projects.size - this.maxProjects
+    if (excess <= 0) return []
+    const evicted = [...this.projects.values()].sort((x, y) => x.lastHeard - y.lastHeard).slice(0, excess).map(p => p.manifest.id)
+    for (const id of evicted) this.projects.delete(id)
+    return evicted
   }
 }
