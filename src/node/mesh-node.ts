@@ -3,6 +3,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { openStore, type MeshStore } from '../store/store.ts'
 import { BlobStore } from '../store/blob-store.ts'
+import { BlobCacheSweeper } from '../store/blob-cache.ts'
 import { ANNOUNCE_TOPIC, announcementValidator, type AnnouncedProgress } from '../protocols/announce.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../protocols/manifest-codec.ts'
 import { loadOrCreateIdentity } from './identity.ts'
@@ -73,6 +74,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private readonly announcer: Announcer
   private readonly coordinator: Coordinator
   private readonly volunteering: Volunteering
+  /** Keeps the blobs fetched as a volunteer within the cache limits. */
+  private readonly blobCache: BlobCacheSweeper
   private progressProvider: ProgressProvider
   private control?: ControlServer
   /** History writes in flight, awaited before the store closes. */
@@ -92,6 +95,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.name = config.name
     this.log = libp2p.logger.forComponent('mesh:node')
     this.coordinator = new Coordinator({ ...config.coordinator, libp2p, store, blobs, privateKey, events: this })
+    this.blobCache = new BlobCacheSweeper(blobs, {}, libp2p.logger.forComponent('mesh:blob-cache'))
     this.volunteering = new Volunteering({
       libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice, tuning: config.volunteer
     })
@@ -390,6 +394,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     await this.libp2p.start()
     this.announcer.start()
     this.rendezvous.start()
+    this.blobCache.start()
     this.timers = [
       setInterval(() => { this.registry.sweep() }, OFFLINE_SWEEP_MS),
       setInterval(() => { void this.refreshAllProgress() }, PROGRESS_REFRESH_MS)
@@ -409,6 +414,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.tracker.stop()
     await this.libp2p.stop()
     await this.recording
+    await this.blobCache.stop()
     await this.store.close()
   }
 
