@@ -3,6 +3,7 @@ import type { Command, CommandContext, OptionValues, Output } from './cli/comman
 import { commands } from './cli/commands/index.ts'
 import { EXIT_OK, EXIT_USAGE, EXIT_WORK_FAILED, UsageError, WorkError } from './cli/errors.ts'
 import { InputError } from './errors.ts'
+import { dataDirProblem } from './store/store.ts'
 import { globalOptionSpec, globalOptionsHelp, toGlobalOptions, type GlobalOptions } from './cli/global-options.ts'
 import type { MeshPortAdapter } from './node/mesh-port-adapter.ts'
 import { version } from './version.ts'
@@ -76,7 +77,9 @@ export async function main (argv: string[], output: Output = consoleOutput): Pro
   let code: number
   try {
     code = await run(argv, output, controller.signal)
-  } catch (err: any) {
+  } catch (caught: any) {
+    // A full disk or an unusable data dir, wherever the store met it, is one line naming the data dir.
+    const err = dataDirProblem(caught) ?? caught
     if (err instanceof InputError) {
       output.info(`mesh: ${err.message}`)
       code = EXIT_USAGE

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
+import { InputError } from '../errors.ts'
 import type { AbstractSublevel } from 'abstract-level'
 
 /**
@@ -50,6 +51,35 @@ export class StoreLockedError extends Error {
 }
 
 /** Zero-padded so keys sort in chunk order. */
+/** The data directory cannot be used: not a directory, not writable, or its disk is full. */
+export class DataDirError extends InputError {
+  override name = 'DataDirError'
+}
+
+const FILE_PROBLEMS: Array<{ readonly codes: readonly string[], readonly text: RegExp, readonly problem: string }> = [
+  { codes: ['ENOSPC', 'EDQUOT'], text: /no space left on device|quota exceeded/i, problem: 'is full (no space left on device): free some space or pass another --data-dir' },
+  { codes: ['EROFS'], text: /read-only file system/i, problem: 'is on a read-only file system: pass another --data-dir' },
+  { codes: ['EACCES', 'EPERM'], text: /permission denied|operation not permitted/i, problem: 'is not writable (permission denied): pass another --data-dir' },
+  { codes: ['ENOTDIR', 'EEXIST'], text: /not a directory/i, problem: 'is not a directory: pass a directory as --data-dir' }
+]
+
+/**
+ * A one-line DataDirError for a file-system failure of the store (from
+ * LevelDB or the file system), or undefined for anything else. `dataDir`
+ * defaults to the one named in LevelDB's message.
+ */
+export function dataDirProblem (err: unknown, dataDir?: string): DataDirError | undefined {
+  if (err instanceof DataDirError) return err
+  const failures = [err, (err as any)?.cause].filter(e => e != null)
+  for (const { codes, text, problem } of FILE_PROBLEMS) {
+    const failure = failures.find(e => codes.includes((e as any).code) || text.test(String((e as any).message ?? '')))
+    if (failure == null) continue
+    const dir = dataDir ?? /(?:IO error|error): (\S+?)\/db\/[^/\s]+:/.exec(String((failure as any).message))?.[1]
+    return new DataDirError(`data dir ${dir ?? '(--data-dir)'} ${problem}`)
+  }
+  return undefined
+}
+
 export function chunkKey (projectId: string, index: number): string {
   return `${projectId}/${index.toString().padStart(10, '0')}`
 }
@@ -60,7 +90,11 @@ export function chunkPrefixRange (projectId: string): { gt: string, lt: string }
 
 export async function openStore (dataDir: string): Promise<MeshStore> {
   const location = join(dataDir, 'db')
-  await mkdir(location, { recursive: true })
+  try {
+    await mkdir(location, { recursive: true })
+  } catch (err: any) {
+    throw dataDirProblem(err, dataDir) ?? new DataDirError(`data dir ${dataDir} cannot be created (${err?.code ?? err?.message}): pass another --data-dir`)
+  }
   const db: Db = new Level<string, Bytes>(location, { valueEncoding: 'view' })
   try {
     await db.open()
@@ -68,7 +102,7 @@ export async function openStore (dataDir: string): Promise<MeshStore> {
     if (err?.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String(err?.cause?.message ?? ''))) {
       throw new StoreLockedError(dataDir)
     }
-    throw err
+    throw dataDirProblem(err, dataDir) ?? err
   }
   const binary = (name: string): Sublevel<Bytes> => db.sublevel<string, Bytes>(name, { valueEncoding: 'view' })
   const json = (name: string): Sublevel<unknown> => db.sublevel<string, unknown>(name, { valueEncoding: 'json' })

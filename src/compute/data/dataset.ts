@@ -1,7 +1,7 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { parse, CsvError } from 'csv-parse'
-import { DataFileError } from './errors.ts'
+import { DataFileError, fileProblem } from './errors.ts'
 import { MAX_INPUT_BYTES, MAX_JSON_FILE_BYTES, sizeText } from './limits.ts'
 import type { Matrix, MatrixWriter } from './matrix.ts'
 import { createNpyWriter, readNpyMatrix } from './npy.ts'
@@ -52,7 +52,7 @@ async function readCsvMatrix (path: string): Promise<Matrix> {
   try {
     file = await open(path, 'r')
   } catch (err: any) {
-    throw new DataFileError(path, err.code === 'ENOENT' ? 'no such file' : `cannot open (${err.code ?? err.message})`)
+    throw new DataFileError(path, fileProblem(err, 'open'))
   }
   const source = file.createReadStream()
   const parser = source.pipe(parse({ info: true, trim: true, skip_empty_lines: true, relax_column_count: true }))
@@ -90,7 +90,7 @@ async function readCsvMatrix (path: string): Promise<Matrix> {
   } catch (err: any) {
     if (err instanceof DataFileError) throw err
     if (err instanceof CsvError) throw new DataFileError(path, csvProblem(err))
-    throw new DataFileError(path, `cannot read (${err.code ?? err.message})`)
+    throw new DataFileError(path, fileProblem(err, 'read'))
   } finally {
     source.destroy()
     await file.close().catch(() => {})
@@ -115,7 +115,7 @@ async function readJsonMatrix (path: string): Promise<Matrix> {
     text = await readFile(path, 'utf8')
   } catch (err: any) {
     if (err instanceof DataFileError) throw err
-    throw new DataFileError(path, err.code === 'ENOENT' ? 'no such file' : `cannot read (${err.code ?? err.message})`)
+    throw new DataFileError(path, fileProblem(err, 'read'))
   }
   let value: unknown
   try {

@@ -8,7 +8,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { endianness } from 'node:os'
-import { DataFileError } from './errors.ts'
+import { DataFileError, fileProblem } from './errors.ts'
 import { MAX_INPUT_BYTES, sizeText } from './limits.ts'
 import type { Matrix, MatrixWriter } from './matrix.ts'
 import { createRowFileWriter } from './row-file-writer.ts'
@@ -34,10 +34,12 @@ export async function readNpyMatrix (path: string): Promise<Matrix> {
   try {
     file = await open(path, 'r')
   } catch (err: any) {
-    throw new DataFileError(path, err.code === 'ENOENT' ? 'no such file' : `cannot open (${err.code ?? err.message})`)
+    throw new DataFileError(path, fileProblem(err, 'open'))
   }
   try {
-    const { size } = await file.stat()
+    const stats = await file.stat()
+    if (stats.isDirectory()) throw new DataFileError(path, fileProblem({ code: 'EISDIR' }, 'read'))
+    const { size } = stats
     if (size === 0) throw new DataFileError(path, 'empty file, expected a .npy array')
     const header = await readHeader(file, path, size)
     const [rows, cols] = checkMatrixHeader(path, header)
