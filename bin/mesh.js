@@ -21,7 +21,8 @@ if (major < 22) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal != null ? 1 : 0)))
 } else {
   const { register } = await import('tsx/esm/api')
-  register()
+  // The project's tsconfig (JSX runtime and all), wherever `mesh` is started from.
+  register({ tsconfig: join(root, 'tsconfig.json') })
   const { main } = await import('../src/cli.ts')
   await main(process.argv.slice(2))
 }

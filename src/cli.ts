@@ -121,6 +121,8 @@ export async function run (argv: string[], out: Output, signal: AbortSignal): Pr
     if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
       throw new UsageError('no command given and no terminal for the UI (run `mesh --help`)')
     }
+    // Starting the peer and opening the GPU take seconds: say so rather than show a blank terminal.
+    out.info(`mesh: starting this peer (data dir ${global.dataDir})…`)
     const { runTui } = await import('./tui/run.tsx')
     return await runTui(global, signal, startUiPeer)
   }
