@@ -8,6 +8,13 @@ import { fromErrorMessage, type FromWorker, type SharedInputMessage, type ToWork
 /** Shared inputs the worker keeps (a project's B, say); the least recently used beyond this are released. */
 const MAX_SHARED_INPUTS = 4
 
+/**
+ * Devices of one process are torn down one at a time: Dawn's native teardown
+ * in two worker threads at once crashes the process (seen: segfaults when
+ * several peers of one process stopped together).
+ */
+let teardowns: Promise<void> = Promise.resolve()
+
 interface Pending {
   resolve (data: Float32Array | undefined): void
   reject (err: Error): void
@@ -79,7 +86,7 @@ export class WorkerComputeDevice implements ComputeDevice {
   }
 
   async destroy (): Promise<void> {
-    this.destroyed ??= (async () => {
+    this.destroyed ??= teardowns = teardowns.catch(() => {}).then(async () => {
       if (this.lostReason == null) {
         const done = new Promise<void>(resolve => {
           const onMessage = (message: FromWorker): void => {
@@ -94,7 +101,7 @@ export class WorkerComputeDevice implements ComputeDevice {
       }
       this.lose('the device was destroyed')
       await this.worker.terminate()
-    })()
+    })
     await this.destroyed
   }
 
