@@ -1,7 +1,7 @@
-import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react'
+import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, type ReactNode } from 'react'
 import { useApp, useWindowSize, type Key } from 'ink'
-import type { Notice } from './components/frame.tsx'
 import { useKeyRouter } from './hooks/use-key-router.ts'
+import { useNotice } from './hooks/use-notice.ts'
 import type { MeshPort } from './mesh-port.ts'
 import { initialNavigation, navigate, tabs, type NavigationAction, type NavigationState } from './navigation.ts'
 import { ThemeContext, colorEnabled } from './theme.tsx'
@@ -30,7 +30,7 @@ export interface AppProps {
 export function App ({ port, color }: AppProps): ReactNode {
   const { columns, rows } = useWindowSize()
   const [navigation, dispatch] = useReducer(navigate, initialNavigation)
-  const [notice, setNotice] = useState<Notice>()
+  const [notice, setNotice] = useNotice()
   const quitting = useRef(false)
   const selections = useRef(new Map<string, number>())
   const { exit } = useApp()

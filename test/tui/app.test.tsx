@@ -155,7 +155,7 @@ test('publish: field errors inline, then the peer\'s problems, then the new proj
     assert.equal(port.called('publish').length, 0)
     port.state.publishProblems = []
     await press(keys.enter)
-    await see('published gemm: waiting for volunteers')
+    await see('published gemm (16 chunks): announced to the mesh')
     await see('[1 Home]')
     assert.deepEqual(port.called('publish')[0].args[0], {
       name: 'gemm', rowsPerChunk: undefined, redundancy: 1, spotCheck: 0, kernel: 'matmul', inputs: { from: 'size', size: 64, seed: 1 }

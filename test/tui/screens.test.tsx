@@ -35,7 +35,7 @@ function lineWith (frame: string, text: string): string {
 test('home: this peer and its device, projects with owner, kernel, progress and volunteers, peers', () => {
   const frame = frameOf(<HomeScreen self={{ peerId: selfId, name: 'alice', device }} peers={peers}
     projects={[ownProject, bobProject, mapProject]} selected={1} width={100} height={21} now={NOW} />)
-  assert.match(lineWith(frame, 'alice'), /AAself01\s+llvmpipe \(Mesa\) \(opengles, compatibility\)/)
+  assert.match(lineWith(frame, 'alice'), /AAself01\s+opengles \(compatibility\) · llvmpipe \(Mesa\)/)
   assert.match(lineWith(frame, 'mm-own'), /you\s+matmul\s+512x512 · 512x512\s+████░░░░░░\s+41%\s+2 running/)
   // The highlighted project carries the marker.
   assert.match(lineWith(frame, 'bob-matmul'), /^› bob-matmul\s+bob\s+matmul .* 18%\s+1 running/)
@@ -94,7 +94,7 @@ test('volunteer: project, current chunk, device, credits and preferences', () =>
   assert.match(frame, /bob-matmul .* by bob · matmul 512x512 · 512x512/)
   assert.match(frame, /18%\s+3\/16 chunks/)
   assert.match(frame, /State\s+computing chunk 7/)
-  assert.match(frame, /Device\s+llvmpipe \(Mesa\) \(opengles, compatibility\)/)
+  assert.match(frame, /Device\s+opengles \(compatibility\) · llvmpipe \(Mesa\)/)
   assert.match(frame, /no core adapter \(no Vulkan\)/)
   assert.match(frame, /24\.0 GFLOP verified · 11 receipts · 12 chunks computed/)
   assert.match(frame, /Last error: lease 9 expired/)

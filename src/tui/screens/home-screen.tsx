@@ -52,10 +52,15 @@ const peerColumns: Column[] = [
 
 export const statusTones: Record<ProjectSummary['status'], Tone> = { running: 'accent', done: 'good', failed: 'bad', offline: 'muted' }
 
-/** A one-line description of the compute device: what runs chunks on this peer. */
+/**
+ * A one-line description of the compute device: what runs chunks on this
+ * peer. The backend comes first: adapter names can be long (Mesa's fill a
+ * line) and would push it off an 80-column screen.
+ */
 export function deviceLine (device: DeviceSummary): string {
   if (device.backend === 'cpu') return `CPU reference (no WebGPU adapter) ${device.description}`.trim()
-  return `${device.description} (${device.backend}, ${device.featureLevel})`
+  const backend = device.featureLevel === 'compatibility' ? `${device.backend} (compatibility)` : device.backend
+  return `${backend} · ${device.description}`
 }
 
 export function HomeScreen ({ self, peers, projects, selected, width, height, now }: HomeScreenProps): ReactNode {

@@ -31,7 +31,7 @@ export function PublishView (): ReactNode {
       }
       const project = await port.publish(spec)
       ui.navigate({ type: 'open', overlay: { kind: 'dashboard', projectId: project.id }, tab: 'home' })
-      return `published ${project.name}: waiting for volunteers`
+      return `published ${project.name} (${project.chunks.total} chunks): announced to the mesh`
     })
   }
 
