@@ -3,6 +3,7 @@ import { TypedEventEmitter, type Logger, type PeerId, type PrivateKey } from '@l
 import { RateLimiter } from '@libp2p/utils'
 import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
+import { dataDirProblem } from '../../store/store.ts'
 import { LeaseStatus, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
 import * as defaults from './constants.ts'
 import { UnknownProjectError } from './errors.ts'
@@ -311,7 +312,12 @@ export class Coordinator {
       tally.lastSeen = now
       if (submission.computeMs > 0) tally.observedGflops = movingAverage(tally.observedGflops, chunk.flops / submission.computeMs / 1e6)
       run.leaseToResultMs = movingAverage(run.leaseToResultMs, now - lease.issuedAt)
-      return await verifyChunk(this.verifyContext(), run, chunk, pending)
+      try {
+        return await verifyChunk(this.verifyContext(), run, chunk, pending)
+      } catch (err: any) {
+        // Not stored (a full disk, say): the result is dropped, so the chunk is computed again rather than wedged on it.
+        return this.resultNotStored(run, chunk, pending, err)
+      }
     })
   }
 
@@ -403,6 +409,16 @@ export class Coordinator {
     run.volunteers.get(lease.volunteer)?.leases.delete(lease.id)
     if (end.failure && !lease.expired) this.countFailure(run, chunk, end.reason)
     if (end.requeue && !lease.expired) this.announceRequeue(run, chunk, lease.volunteer, end.reason)
+  }
+
+  private resultNotStored (run: ProjectRun, chunk: ChunkRun, pending: PendingResult, err: unknown): ResultResponse {
+    chunk.results = chunk.results.filter(r => r !== pending)
+    chunk.submitted.delete(pending.volunteer)
+    const reason = `result not stored: ${dataDirProblem(err)?.message ?? (err as Error)?.message ?? String(err)}`
+    this.log.error('chunk %d of %s: %s', chunk.index, run.id, reason)
+    this.countFailure(run, chunk, reason)
+    this.announceRequeue(run, chunk, pending.volunteer, reason)
+    return reject(RejectCode.NOT_ACCEPTING, 'the researcher could not store your result; the chunk is queued again')
   }
 
   private countFailure (run: ProjectRun, chunk: ChunkRun, reason: string): void {
