@@ -111,8 +111,11 @@ test('the screens follow a real project: announced, chunks verified, a volunteer
   await carolScreen.see(/tui-real\s+alice/)
   await carolScreen.press(keys.enter)
   await carolScreen.see('contributing to tui-real')
-  frame = await researcher.see('16/16 chunks', 60_000)
-  assert.match(frame, /tui-real \S+\s+matmul 128x64 · 64x48\s+done/)
+  await researcher.see('16/16 chunks', 60_000)
+  frame = await researcher.see(/tui-real \S+\s+matmul 128x64 · 64x48\s+done/)
+  // Nobody is working on a finished project.
+  frame = await researcher.see(/carol\s+\S{8}\s+\d+\s+0\s+.*idle/)
+  assert.match(frame, /Volunteers \(0 active\)/)
   assert.match(frame, /100%/)
   assert.match(frame, /Speed-up {4}2 volunteers, \d+\.\dx/)
   assert.match(frame, /carol\s+\S{8}\s+\d+/)

@@ -155,7 +155,8 @@ export class ProjectRun {
     const failed = this.status === 'failed'
     const volunteers: VolunteerSnapshot[] = [...this.volunteers.values()].map(t => ({
       peer: t.peer,
-      status: t.status,
+      // Nobody works on a project that is over, whatever they did last.
+      status: t.status === 'active' && this.status !== 'running' ? 'idle' : t.status,
       device: t.device,
       declaredGflops: t.declaredGflops,
       observedGflops: t.observedGflops,
