@@ -17,10 +17,16 @@ import type { ProjectSummary } from './types.ts'
 
 export type NameOf = (peer: string) => string | undefined
 
-/** A running project's records: the coordinator snapshot plus the summary and volunteers' names. */
+/**
+ * A running project's records: the coordinator snapshot plus the summary
+ * and volunteers' names. Work starts with the first lease (the figures find
+ * it in the chunks), not when the project was published: speed-up and
+ * throughput do not count the wait for the first volunteer.
+ */
 export function recordsFromSnapshot (project: ProjectSummary, snapshot: CoordinatorSnapshot, nameOf: NameOf): ProjectRecords {
+  const { startedAt, ...records } = snapshot
   return {
-    ...snapshot,
+    ...records,
     project,
     volunteers: snapshot.volunteers.map(v => {
       const name = nameOf(v.peer)
@@ -33,7 +39,8 @@ export function recordsFromSnapshot (project: ProjectSummary, snapshot: Coordina
  * An own project's records from the store: verified chunks as they were
  * written with their results, every other chunk queued (or failed, for a
  * failed project). Volunteers are known from the chunks they were credited
- * with. Undefined when the store has no work record of the project.
+ * with; work starts with the first lease, as for a live project. Undefined
+ * when the store has no work record of the project.
  */
 export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 'chunks'>, manifest: ProjectManifest, project: ProjectSummary, nameOf: NameOf): Promise<ProjectRecords | undefined> {
   const record = await loadProjectRecord(store, manifest.id)
@@ -53,7 +60,6 @@ export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 
     timeline: [],
     mismatches: record.mismatches,
     spotChecks: record.spotChecks,
-    startedAt: record.startedAt,
     ...(record.finishedAt != null ? { finishedAt: record.finishedAt } : {}),
     ...(record.failure != null ? { failure: record.failure } : {})
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { generateMatrix } from '../../src/compute/data/generate.ts'
 import { readNpyMatrix, writeNpyMatrix } from '../../src/compute/data/npy.ts'
@@ -120,4 +120,37 @@ test('given a peer running on the data dir, status, export, leaderboard and hist
   assert.equal(human.code, 0)
   assert.match(human.stdout, /not running: figures from its store/)
   assert.match(human.stdout, /23\/23/)
+})
+
+test('given a map project over a CSV, volunteers run with --accept-wgsl compute it and the CSV export equals the JS reference', async () => {
+  const rows = Array.from({ length: 61 }, (_, i) => [i / 4 - 7, (i % 9) - 4, i * 0.125])
+  await writeFile(mesh.dataDir('rows.csv'), 'x,y,z\n' + rows.map(r => r.join(',')).join('\n') + '\n')
+  await writeFile(mesh.dataDir('f.wgsl'), `fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {
+  var out: array<f32, OUT_COLS>;
+  out[0] = row[0] * row[1] + row[2];
+  out[1] = max(row[0], row[2]);
+  return out;
+}
+`)
+  const researcher = mesh.start('map-researcher', ['publish', '--kernel', 'map', '--wgsl', mesh.dataDir('f.wgsl'), '--data', mesh.dataDir('rows.csv'), '--out-cols', '2', '--rows-per-chunk', '5', '--until-done', '--json'])
+  const volunteers = [1, 2, 3].map(i => mesh.start(`map-volunteer-${i}`, ['volunteer', '--auto', '--accept-wgsl', '--until-done', '--json']))
+  assert.equal(await researcher.exited, 0, researcher.stderr)
+  assert.deepEqual(await Promise.all(volunteers.map(async v => await v.exited)), [0, 0, 0])
+  const published = events(researcher, 'published')[0]
+  assert.deepEqual(published.verification, { redundancy: 2, spotCheck: 0 })
+  assert.equal(events(researcher, 'chunk-verified').length, 13)
+  // Redundancy 2: every chunk was computed by two volunteers at least.
+  assert.ok(volunteers.flatMap(v => events(v, 'chunk-computed')).length >= 26)
+
+  const exported = await mesh.run('map-researcher', ['export', published.id, '--format', 'csv', '--out', mesh.dataDir('out.csv')])
+  assert.equal(exported.code, 0, exported.stderr)
+  const lines = (await readFile(mesh.dataDir('out.csv'), 'utf8')).trim().split('\n')
+  assert.equal(lines.length, 62, 'a header and one line per row')
+  const f = Math.fround
+  lines.slice(1).forEach((line, i) => {
+    const [first, second] = line.split(',').map(Number)
+    const [x, y, z] = rows[i]
+    assert.ok(Math.abs(first - f(f(f(x) * f(y)) + f(z))) <= 1e-5, `row ${i}: ${line}`)
+    assert.equal(f(second), Math.max(f(x), f(z)), `row ${i}: ${line}`)
+  })
 })
