@@ -111,6 +111,15 @@ test('given a peer running on the data dir, status, export, leaderboard and hist
   const history = jsonLines((await mesh.run('researcher', ['history', '--json'])).stdout)
   assert.deepEqual(history.map(h => [h.projectId, h.status, h.chunks]), [[projectId, 'done', 23]])
 
+  // A volunteer asked for this project and at most 3 chunks computes exactly those, and they count.
+  const volunteer = await mesh.run('partial-volunteer', ['volunteer', '--project', second, '--max-chunks', '3', '--json', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(volunteer.code, 0, volunteer.stderr)
+  const volunteerLines = jsonLines(volunteer.stdout)
+  assert.equal(volunteerLines.filter(l => l.event === 'chunk-computed').length, 3)
+  assert.deepEqual(volunteerLines.filter(l => l.event === 'left').map(l => [l.projectId, l.outcome, l.receipts]), [[second, 'max-chunks', 3]])
+  const partial = jsonLines((await mesh.run('researcher', ['status', '--json'])).stdout).find(l => l.projectId === second)
+  assert.deepEqual(partial.chunks, { done: 3, total: 20 })
+
   researcher.child.kill('SIGINT')
   assert.equal(await researcher.exited, 0)
   // Stopped again: the store answers, the unfinished project still does not export.
