@@ -93,7 +93,7 @@ test('joining: a built-in project at once, a custom-WGSL one only after its sour
     assert.deepEqual(port.called('join').map(c => c.args), [[bobProject.id, { acceptCustomWgsl: false }]])
     await press('1', keys.down, keys.down, keys.enter)
     await see('norms by carol runs its own WGSL on your GPU')
-    await see('4   output_row(i, 0u, sqrt(x * x + y * y));')
+    await see('3   out[0] = sqrt(row[0] * row[0] + row[1] * row[1]);')
     await press('n')
     await see('[1 Home]')
     assert.equal(port.called('join').length, 1)
@@ -105,13 +105,21 @@ test('joining: a built-in project at once, a custom-WGSL one only after its sour
   })
 })
 
-test('custom WGSL switched off in the preferences: the prompt refuses to join', async () => {
+test('custom WGSL switched off in the preferences: y is refused, w allows it on the prompt, then y joins', async () => {
   await withApp({ prefs: { paused: false, maxDutyCycle: 1, acceptCustomWgsl: false } }, async ({ port, press, see }) => {
     await press(keys.down, keys.down, keys.enter)
-    await see('allow built-in kernels only')
+    let frame = await see('allow built-in kernels only')
+    assert.match(frame.split('\n').at(-1) ?? '', /^w allow custom WGSL  n\/esc decline/)
     await press('y')
-    await see('custom WGSL is off in your preferences')
+    await see('custom WGSL is off in your preferences: w allows it, then y joins')
     assert.equal(port.called('join').length, 0)
+    await press('w')
+    frame = await see('y accepts this one and joins')
+    assert.deepEqual(port.called('setPrefs').at(-1)?.args, [{ acceptCustomWgsl: true }])
+    frame = await see(/^y accept and join/m)
+    await press('y')
+    await see('contributing to norms')
+    assert.deepEqual(port.called('join').at(-1)?.args, [mapProject.id, { acceptCustomWgsl: true }])
   })
 })
 

@@ -13,12 +13,15 @@ export interface AcceptWgslScreenProps {
   readonly height: number
 }
 
-export const acceptWgslKeys = [
-  { key: 'y', label: 'accept and join' },
-  { key: 'n/esc', label: 'decline' },
-  { key: '↑↓', label: 'scroll' },
-  { key: 'q', label: 'quit' }
-]
+/** With custom WGSL off in the preferences, w turns it on first: y alone would be refused. */
+export function acceptWgslKeys (prefs: VolunteerPrefs | undefined): Array<{ key: string, label: string }> {
+  return [
+    prefs?.acceptCustomWgsl === false ? { key: 'w', label: 'allow custom WGSL' } : { key: 'y', label: 'accept and join' },
+    { key: 'n/esc', label: 'decline' },
+    { key: '↑↓', label: 'scroll' },
+    { key: 'q', label: 'quit' }
+  ]
+}
 
 /** Lines above the source on this screen. */
 const HEADER_LINES = 4
@@ -29,7 +32,7 @@ export function wgslViewLines (height: number): number {
 }
 
 export function AcceptWgslScreen ({ project, prefs, scroll, width, height }: AcceptWgslScreenProps): ReactNode {
-  const lines = (project.customWgsl ?? '').split('\n')
+  const lines = (project.customWgsl ?? '').replace(/\n$/, '').split('\n')
   const view = wgslViewLines(height)
   const first = Math.max(0, Math.min(scroll, lines.length - view))
   const shown = lines.slice(first, first + view)
@@ -41,7 +44,7 @@ export function AcceptWgslScreen ({ project, prefs, scroll, width, height }: Acc
       </Styled>
       <Styled tone='muted' wrap='truncate'>Sandboxed by WebGPU: it only reads this project's rows and writes its results.</Styled>
       {prefs?.acceptCustomWgsl === false
-        ? <Styled tone='warn' wrap='truncate'>Your preferences allow built-in kernels only: turn custom WGSL on (Volunteer screen, w) to join.</Styled>
+        ? <Styled tone='warn' wrap='truncate'>Your preferences allow built-in kernels only: press w to allow custom WGSL, then y to join.</Styled>
         : <Styled tone='muted' wrap='truncate'>{project.kernel} · {project.dims} · {lines.length} lines</Styled>}
       <Styled tone='muted' wrap='truncate'>{'─'.repeat(Math.max(0, width))}</Styled>
       {shown.map((line, i) => (

@@ -17,13 +17,13 @@ export function AcceptWgslView ({ projectId }: AcceptWgslViewProps): ReactNode {
   const ui = useUi()
   const { port } = ui
   const height = bodyHeight(ui.height)
-  const { data } = usePortData(port, `accept-wgsl:${projectId}`, async () => ({
+  const { data, refresh } = usePortData(port, `accept-wgsl:${projectId}`, async () => ({
     project: (await port.projects()).find(p => p.id === projectId),
     prefs: await port.prefs()
   }), { events: ['project:updated', 'project:offline'] })
   const [scroll, setScroll] = useState(0)
-  const action = useAction(ui.notify)
-  const lines = data?.project?.customWgsl?.split('\n').length ?? 0
+  const action = useAction(ui.notify, refresh)
+  const lines = data?.project?.customWgsl?.replace(/\n$/, '').split('\n').length ?? 0
   const maxScroll = Math.max(0, lines - wgslViewLines(height))
 
   useKeys((input, key) => {
@@ -33,9 +33,14 @@ export function AcceptWgslView ({ projectId }: AcceptWgslViewProps): ReactNode {
     else if (key.pageUp) setScroll(s => Math.max(0, s - wgslViewLines(height)))
     else if (key.pageDown) setScroll(s => Math.min(maxScroll, s + wgslViewLines(height)))
     else if (input === 'n') ui.navigate({ type: 'back' })
-    else if (input === 'y' && project != null) {
+    else if (input === 'w' && data?.prefs.acceptCustomWgsl === false) {
+      void action.run('allowing custom WGSL', async () => {
+        await port.setPrefs({ acceptCustomWgsl: true })
+        return 'custom WGSL allowed (shown and asked per project): y accepts this one and joins'
+      })
+    } else if (input === 'y' && project != null) {
       if (data?.prefs.acceptCustomWgsl === false) {
-        ui.notify({ text: 'custom WGSL is off in your preferences: turn it on with w on the Volunteer screen (3)', tone: 'warn' })
+        ui.notify({ text: 'custom WGSL is off in your preferences: w allows it, then y joins', tone: 'warn' })
       } else {
         void joinProject(project, true, ui, action)
       }
@@ -44,7 +49,7 @@ export function AcceptWgslView ({ projectId }: AcceptWgslViewProps): ReactNode {
   })
 
   return (
-    <ScreenFrame keys={acceptWgslKeys}>
+    <ScreenFrame keys={acceptWgslKeys(data?.prefs)}>
       {data == null && <Styled tone='muted'>loading…</Styled>}
       {data != null && data.project == null && <Styled tone='warn'>this project is no longer announced (esc to go back)</Styled>}
       {data?.project != null && <AcceptWgslScreen project={data.project} prefs={data.prefs} scroll={scroll} width={ui.width} height={height} />}

@@ -34,10 +34,10 @@ export function project (fields: Partial<ProjectSummary> & Pick<ProjectSummary, 
 }
 
 export const wgslSource = [
-  'fn map_row(i: u32) {',
-  '  let x = input_row(i, 0u);',
-  '  let y = input_row(i, 1u);',
-  '  output_row(i, 0u, sqrt(x * x + y * y));',
+  'fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {',
+  '  var out: array<f32, OUT_COLS>;',
+  '  out[0] = sqrt(row[0] * row[0] + row[1] * row[1]);',
+  '  return out;',
   '}'
 ].join('\n')
 
