@@ -28,7 +28,7 @@ import { controlHandlers } from './control-handlers.ts'
 import { InputError } from '../errors.ts'
 import type { MatrixFormat } from '../compute/data/dataset.ts'
 import type { ComputeDevice } from '../compute/device.ts'
-import type { ProjectRecords } from './metrics.ts'
+import type { ProjectRecords, Receipt } from './metrics.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 export type { MeshNodeOptions } from './config.ts'
@@ -78,6 +78,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private readonly blobCache: BlobCacheSweeper
   private progressProvider: ProgressProvider
   private control?: ControlServer
+  /** The ledger's receipts as last read; cleared when a chunk is verified here or this peer earns a receipt. */
+  private receipts?: Promise<Receipt[]>
   /** History writes in flight, awaited before the store closes. */
   private recording: Promise<void> = Promise.resolve()
   private timers: Array<ReturnType<typeof setInterval>> = []
@@ -135,6 +137,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     const config = resolveNodeConfig(options)
     const store = await openStore(config.dataDir)
     let libp2p: MeshLibp2p<Extra> | undefined
+    let node: MeshNode<Extra> | undefined
     try {
       const privateKey = await loadOrCreateIdentity(store)
       const blobs = new BlobStore(store)
@@ -151,10 +154,12 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
         blob: { source: blobs },
         services: options.services
       })
-      const node = new MeshNode<Extra>(libp2p, store, blobs, privateKey, config)
+      node = new MeshNode<Extra>(libp2p, store, blobs, privateKey, config)
       await node.begin()
       return node
     } catch (err) {
+      await node?.control?.close().catch(() => {})
+      node?.coordinator.stop()
       await Promise.resolve(libp2p?.stop()).catch(() => {})
       await store.close()
       throw err
@@ -262,7 +267,12 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
 
   /** Top volunteers by verified FLOPs, from the receipts this peer issued and earned. */
   async leaderboard (): Promise<LeaderboardEntry[]> {
-    const receipts = await ledgerReceipts(this.store)
+    // The UI asks several times a second: the ledger is read again only after a receipt may have been added.
+    this.receipts ??= ledgerReceipts(this.store).catch(err => {
+      this.receipts = undefined
+      throw err
+    })
+    const receipts = await this.receipts
     const names = new Map<string, string>()
     for (const { volunteer } of receipts) {
       const name = this.nameOf(volunteer)
@@ -375,6 +385,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     await this.loadOwnProjects()
     this.addEventListener('project:done', ({ detail }) => { this.projectFinished(detail.projectId) })
     this.addEventListener('project:failed', ({ detail }) => { this.projectFinished(detail.projectId) })
+    this.addEventListener('chunk:verified', () => { this.receipts = undefined })
+    this.addEventListener('work:status', () => { this.receipts = undefined })
     this.addEventListener('project:updated', ({ detail }) => {
       if (!detail.own && (detail.status === 'done' || detail.status === 'failed')) void this.volunteering.projectOver(detail.id, detail.status)
     })
