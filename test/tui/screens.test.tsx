@@ -14,7 +14,7 @@ import { PublishScreen } from '../../src/tui/screens/publish-screen.tsx'
 import { VolunteerScreen } from '../../src/tui/screens/volunteer-screen.tsx'
 import { ThemeContext } from '../../src/tui/theme.tsx'
 import {
-  NOW, bobProject, defaultFixtureState, device, mapProject, ownProject, ownRecords, ownStats, peers, sampleHistory,
+  NOW, bobProject, defaultFixtureState, device, mapProject, ownProject, ownRecords, ownStats, peers, project, sampleHistory,
   sampleLeaderboard, selfId, wgslSource
 } from './support/fixture-port.ts'
 
@@ -43,6 +43,25 @@ test('home: this peer and its device, projects with owner, kernel, progress and 
   assert.match(frame, /\* runs the researcher's own WGSL/)
   assert.match(frame, /Peers \(2 connected\)/)
   assert.match(lineWith(frame, '/ip4/10.0.0.3'), /carol\s+Ccarol03\s+connected\s+14 ms\s+5s ago\s+\/ip4\/10\.0\.0\.3\/tcp\/4001/)
+})
+
+test('home: rows the projects leave go to the peers, connected ones first; a long list of each shares the screen', () => {
+  const many = Array.from({ length: 16 }, (_, i) => ({
+    id: `12D3KooWPeer${String(i).padStart(2, '0')}XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX`, name: `peer-${i}`, addresses: [], connected: i >= 2, lastSeen: NOW - i * 1000
+  }))
+  let frame = frameOf(<HomeScreen self={{ peerId: selfId, name: 'alice', device }} peers={many}
+    projects={[ownProject]} selected={0} width={80} height={21} now={NOW} />)
+  assert.match(frame, /Peers \(14 connected\)/)
+  const peerLines = frame.split('\n').filter(line => /peer-\d+/.test(line))
+  assert.equal(peerLines.length, 12, `every row under the peers heading is used:\n${frame}`)
+  assert.ok(peerLines.every(line => /connected/.test(line)), `connected peers first:\n${frame}`)
+  assert.match(frame, /\+4 more/)
+  const projects = Array.from({ length: 20 }, (_, i) => project({ id: `proj-${i}`, name: `p-${i}` }))
+  frame = frameOf(<HomeScreen self={{ peerId: selfId, name: 'alice', device }} peers={many}
+    projects={projects} selected={0} width={80} height={21} now={NOW} />)
+  assert.equal(frame.split('\n').filter(line => /peer-\d+/.test(line)).length, 3, frame)
+  assert.match(frame, /\+11 more/)
+  assert.match(frame, /\+13 more/)
 })
 
 test('home: empty mesh says what to do; the CPU fallback is named', () => {

@@ -63,11 +63,29 @@ export function deviceLine (device: DeviceSummary): string {
   return `${backend} · ${device.description}`
 }
 
+/**
+ * Splits the rows under the headings between projects and peers: each
+ * list gets what it needs when both fit; otherwise peers keep at least a
+ * third and whatever the projects leave unused.
+ */
+export function homeRows (spare: number, projects: number, peers: number): { projectRows: number, peerRows: number } {
+  const wantProjects = Math.max(1, projects)
+  const wantPeers = Math.max(1, peers)
+  if (wantProjects + wantPeers <= spare) return { projectRows: wantProjects, peerRows: spare - wantProjects }
+  const peerFloor = Math.max(1, Math.min(wantPeers, Math.floor(spare / 3)))
+  const projectRows = Math.max(1, Math.min(wantProjects, spare - peerFloor))
+  return { projectRows, peerRows: Math.max(1, spare - projectRows) }
+}
+
+/** Connected peers first, then the most recently seen. */
+function byPresence (peers: readonly PeerSummary[]): PeerSummary[] {
+  return [...peers].sort((a, b) => Number(b.connected) - Number(a.connected) || b.lastSeen - a.lastSeen)
+}
+
 export function HomeScreen ({ self, peers, projects, selected, width, height, now }: HomeScreenProps): ReactNode {
   const fixedLines = 7
   const spare = Math.max(2, height - fixedLines)
-  const peerRows = Math.max(1, Math.min(Math.max(1, peers?.length ?? 1), Math.floor(spare / 3)))
-  const projectRows = Math.max(1, spare - peerRows)
+  const { projectRows, peerRows } = homeRows(spare, projects?.length ?? 0, peers?.length ?? 0)
   const connected = peers?.filter(p => p.connected).length ?? 0
 
   const projectRowsData: Row[] = (projects ?? []).map(p => ({
@@ -82,7 +100,7 @@ export function HomeScreen ({ self, peers, projects, selected, width, height, no
       status: { text: p.status, tone: statusTones[p.status] }
     }
   }))
-  const peerRowsData: Row[] = (peers ?? []).map(p => ({
+  const peerRowsData: Row[] = byPresence(peers ?? []).map(p => ({
     key: p.id,
     tone: p.connected ? undefined : 'muted',
     cells: {
