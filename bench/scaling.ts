@@ -9,7 +9,7 @@ export interface ScalingOptions {
   readonly chunkMs: number
   /** Chunks per project: a multiple of every count keeps the work evenly divisible. */
   readonly chunks: number
-  /** Runs per count; the fastest is kept (the machine may be busy with other work). */
+  /** Passes over every count; each count's fastest run is kept (the machine may be busy with other work). */
   readonly repeats: number
 }
 
@@ -49,11 +49,11 @@ export async function benchScaling (options: ScalingOptions): Promise<ScalingFig
       peers.push(volunteer)
     }
     await settle(researcher, volunteers)
-    const points: Array<{ volunteers: number, wallMs: number }> = []
+    // Passes over every count, keeping each count's fastest: a burst of other work on the machine hits different counts in different passes.
+    const best = new Map<number, number>()
     let seed = 2
-    for (const count of options.volunteers) {
-      let best = Infinity
-      for (let repeat = 0; repeat < options.repeats; repeat++) {
+    for (let pass = 0; pass < options.repeats; pass++) {
+      for (const count of options.volunteers) {
         const manifest = await publishFixedTime(researcher, { chunks: options.chunks, cols: 16, chunkMs: options.chunkMs, seed: seed++ })
         const started = nowMs()
         const joined = volunteers.slice(0, count).map(async v => await v.volunteer!.join(manifest))
@@ -61,11 +61,11 @@ export async function benchScaling (options: ScalingOptions): Promise<ScalingFig
         const wallMs = nowMs() - started
         const summaries = await Promise.all(joined)
         if (status !== 'done') throw new Error(`scaling run with ${count} volunteers ended ${status}`)
-        best = Math.min(best, wallMs)
+        best.set(count, Math.min(best.get(count) ?? Infinity, wallMs))
         console.error(`  scaling: ${count} volunteers, ${options.chunks} chunks of ${options.chunkMs} ms in ${wallMs.toFixed(0)} ms (per volunteer ${summaries.map(s => s.chunksComputed).join(' ')})`)
       }
-      points.push({ volunteers: count, wallMs: best })
     }
+    const points = options.volunteers.map(count => ({ volunteers: count, wallMs: best.get(count)! }))
     const base = points.find(p => p.volunteers === 1)
     if (base == null) throw new Error('the scaling curve needs a 1-volunteer run')
     const scaling = points.map(p => ({

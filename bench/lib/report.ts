@@ -24,6 +24,7 @@ export function printTable (s: Record<string, any>): void {
   }
   if (s.transferMBps != null) {
     rows.push({ figure: 'blob transfer (noise + yamux)', value: `${fixed(s.transferMBps, 0)} MB/s`, reference: `raw TCP ${fixed(s.tcpTransferMBps, 0)} MB/s`, ratio: fixed(s.transferRatio, 3), target: '>= 0.5 (bar 0.3)' })
+    rows.push({ figure: 'bare libp2p stream (noise + yamux)', value: `${fixed(s.libp2pStreamMBps, 0)} MB/s`, reference: 'blob over stream', ratio: fixed(s.transferOverStream, 3), target: '' })
     rows.push({ figure: 'blob transfer into the blob store', value: `${fixed(s.transferStoreMBps, 0)} MB/s`, reference: '', ratio: '', target: '' })
   }
   if (s.storeWritesPerSec != null) {
