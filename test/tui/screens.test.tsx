@@ -90,6 +90,13 @@ test('dashboard: progress, chunk grid, rates, speed-up, efficiency, verification
   assert.match(frame, /chunk 13 requeued \(connection closed\)/)
 })
 
+test('dashboard: events name volunteers as the table does', () => {
+  const records = ownRecords()
+  const stats = computeProjectStats({ ...records, timeline: [{ at: NOW, kind: 'lost', text: 'Ccarol03 lost (connection closed); requeued chunks 11' }] }, NOW)
+  const frame = frameOf(<DashboardScreen stats={stats} width={100} height={21} />)
+  assert.match(frame, /carol lost \(connection closed\); requeued chunks 11/)
+})
+
 test('dashboard: a finished project, a failed one, and the export line', () => {
   const records = ownRecords()
   const finished = computeProjectStats({

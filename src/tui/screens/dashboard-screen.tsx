@@ -56,6 +56,13 @@ export function speedupLine (stats: ProjectStats): string {
   return `${volunteers} volunteer${volunteers === 1 ? '' : 's'}, ${formatSpeedup(stats.speedup)}`
 }
 
+/** Events name volunteers by short id; say the names the table shows instead. */
+function withNames (volunteers: ProjectStats['volunteers']): (text: string) => string {
+  const names = new Map(volunteers.flatMap(v => v.name != null && v.name !== '' ? [[shortId(v.peer), v.name]] : []))
+  if (names.size === 0) return text => text
+  return text => text.replace(/\b[0-9A-Za-z]{8}\b/g, id => names.get(id) ?? id)
+}
+
 export function DashboardScreen ({ stats, exportForm, width, height }: DashboardScreenProps): ReactNode {
   const { project } = stats
   const failureLines = stats.failure != null ? 1 : 0
@@ -85,6 +92,7 @@ export function DashboardScreen ({ stats, exportForm, width, height }: Dashboard
   const etaText = `  ETA ${formatEta(stats.etaSeconds)}`
   const sparkWidth = Math.max(0, Math.min(30, width - 12 - rateText.length - etaText.length))
   const events = stats.timeline.slice(-timelineRows)
+  const named = withNames(stats.volunteers)
 
   return (
     <Box flexDirection='column' width={width}>
@@ -131,7 +139,7 @@ export function DashboardScreen ({ stats, exportForm, width, height }: Dashboard
       {events.map((e, i) => (
         <Styled key={`${e.at}-${i}`} wrap='truncate'>
           <Styled tone='muted'>{formatClock(e.at)} </Styled>
-          <Styled tone={timelineTones[e.kind] ?? 'plain'}>{truncate(e.text, Math.max(0, width - 9))}</Styled>
+          <Styled tone={timelineTones[e.kind] ?? 'plain'}>{truncate(named(e.text), Math.max(0, width - 9))}</Styled>
         </Styled>
       ))}
     </Box>

@@ -33,6 +33,11 @@ const stateTones: Record<VolunteerStatus['state'], Tone> = {
   idle: 'muted', fetching: 'info', computing: 'good', paused: 'warn', waiting: 'muted', stopped: 'muted'
 }
 
+/** Done, or every chunk verified when last heard of (its researcher may have gone offline since). */
+function projectDone (project: ProjectSummary | undefined): boolean {
+  return project != null && (project.status === 'done' || (project.chunks.total > 0 && project.chunks.done >= project.chunks.total))
+}
+
 function stateText (status: VolunteerStatus, project: ProjectSummary | undefined): string {
   switch (status.state) {
     case 'computing': return status.currentChunk != null ? `computing chunk ${status.currentChunk}` : 'computing'
@@ -40,7 +45,7 @@ function stateText (status: VolunteerStatus, project: ProjectSummary | undefined
     case 'waiting': return 'waiting for work'
     // A run that ended with its project says why, so "stopped" never reads as a fault.
     case 'stopped':
-      if (project?.status === 'done') return 'finished: the project is done (pick another on Home)'
+      if (projectDone(project)) return 'finished: the project is done (pick another on Home)'
       if (project?.status === 'failed') return 'stopped: the project failed'
       return 'stopped'
     default: return status.state
@@ -68,7 +73,7 @@ export function VolunteerScreen ({ status, prefs, project, device, width }: Volu
       )}
       <Styled wrap='truncate'>
         <Styled tone='muted'>State       </Styled>
-        {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={status.state === 'stopped' && project?.status === 'done' ? 'good' : stateTones[status.state]} bold>{stateText(status, project)}</Styled>}
+        {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={status.state === 'stopped' && projectDone(project) ? 'good' : stateTones[status.state]} bold>{stateText(status, project)}</Styled>}
       </Styled>
       <Styled wrap='truncate'><Styled tone='muted'>Device      </Styled>{deviceLine(device)}</Styled>
       {device.fallbackReasons.length > 0 && <Styled tone='muted' wrap='truncate'>            {device.fallbackReasons.join('; ')}</Styled>}
