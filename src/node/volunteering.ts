@@ -56,6 +56,7 @@ export class Volunteering {
   private run?: VolunteerRun
   /** The researcher announced the current project over: the run ends with this outcome rather than 'stopped'. */
   private over?: { projectId: string, outcome: 'done' | 'failed' }
+  private joining: Promise<unknown> = Promise.resolve()
 
   constructor (private readonly init: VolunteeringInit) {}
 
@@ -113,6 +114,13 @@ export class Volunteering {
     const kernel = getKernel(project.kernel)
     const accepted = options.acceptCustomWgsl === true || this.current.acceptCustomWgsl
     if (kernel.customCode && !accepted) throw new CustomCodeNotAcceptedError(project.id, project.kernel)
+    // Joins one after another (a key pressed twice): each leaves the run the one before started.
+    const joining = this.joining.catch(() => {}).then(async () => await this.startRun(project, options, accepted))
+    this.joining = joining
+    return await joining
+  }
+
+  private async startRun (project: ProjectManifest, options: JoinOptions, accepted: boolean): Promise<VolunteerRun> {
     await this.leave()
     const device = await this.computeDevice()
     this.volunteer ??= new Volunteer({

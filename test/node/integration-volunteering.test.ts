@@ -65,12 +65,19 @@ test('given volunteer preferences, pause, resume and leave, the peer honours the
   assert.equal(status.projectId, project.id)
   assert.ok(status.receipts >= 2 && status.creditsFlops > 0, JSON.stringify(status))
 
-  await volunteer.node.leave()
+  // Joining another project leaves this one.
+  const other = await researcher.node.publish({ name: 'other', kernel: 'matmul', inputs: [{ name: 'a', matrix: generateMatrix(400, 64, 3) }, { name: 'b', matrix: generateMatrix(64, 64, 4) }], rowsPerChunk: 4 })
+  await waitFor('the other project to be announced', () => volunteer.node.project(other.id))
+  const otherRun = await volunteer.node.join(other.id)
   const summary = await run.finished
   assert.equal(summary.outcome, 'stopped')
-  assert.equal(volunteer.node.currentRun(), undefined)
-  await waitFor('no chunk leased to the volunteer any more', async () => (await researcher.node.projectStats(project.id))?.volunteers.every(v => v.chunksInFlight === 0))
+  assert.equal(volunteer.node.currentRun()?.projectId, other.id)
+  await volunteer.node.leave()
+  assert.equal((await otherRun.finished).outcome, 'stopped')
+  await waitFor('no chunk of the first project leased to the volunteer any more', async () => (await researcher.node.projectStats(project.id))?.volunteers.every(v => v.chunksInFlight === 0))
   console.log(`left after ${summary.chunksComputed} chunks, ${summary.receipts} receipts; ${released()} leases released`)
+  assert.equal(volunteer.node.currentRun(), undefined)
+  await waitFor('no chunk of the other project leased to the volunteer any more', async () => (await researcher.node.projectStats(other.id))?.volunteers.every(v => v.chunksInFlight === 0))
   await volunteer.node.setPrefs({ paused: false })
 })
 
