@@ -113,14 +113,21 @@ export class WorkerComputeDevice implements ComputeDevice {
     this.worker.postMessage(message(id))
     if (signal == null) return await answer
     // An aborted caller stops waiting; the worker finishes the chunk and its answer is dropped.
+    let onAbort = (): void => {}
     const aborted = new Promise<never>((_resolve, reject) => {
-      signal.addEventListener('abort', () => {
+      onAbort = () => {
         this.pending.delete(id)
         this.unrefWhenIdle()
         reject(signal.reason)
-      }, { once: true })
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
     })
-    return await Promise.race([answer, aborted])
+    try {
+      return await Promise.race([answer, aborted])
+    } finally {
+      // The listener would otherwise keep this answer (a chunk's whole output) alive as long as the signal lives.
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   private settle (message: FromWorker): void {
