@@ -18,6 +18,8 @@ export interface FieldSpec {
   readonly choices?: readonly string[]
   /** One line of help shown while the field is focused. */
   readonly hint: string
+  /** Shown for an empty text field: what empty means. */
+  readonly placeholder?: string
 }
 
 export const fieldSpecs: Record<FieldId, FieldSpec> = {
@@ -32,9 +34,9 @@ export const fieldSpecs: Record<FieldId, FieldSpec> = {
   wgslPath: { id: 'wgslPath', label: 'WGSL file', kind: 'text', hint: 'the map function volunteers run (they read and accept it first)' },
   dataPath: { id: 'dataPath', label: 'Dataset', kind: 'text', hint: 'CSV with a header row, JSON array of rows, or 2-D .npy' },
   outCols: { id: 'outCols', label: 'Output cols', kind: 'text', hint: 'numbers your function writes per row' },
-  rowsPerChunk: { id: 'rowsPerChunk', label: 'Rows per chunk', kind: 'text', hint: 'leave empty for the kernel\'s default' },
-  redundancy: { id: 'redundancy', label: 'Redundancy', kind: 'text', hint: 'distinct volunteers whose results must agree (1 = no replication)' },
-  spotCheck: { id: 'spotCheck', label: 'Spot-check', kind: 'text', hint: 'fraction of chunks recomputed here on the CPU, 0 to 1' },
+  rowsPerChunk: { id: 'rowsPerChunk', label: 'Rows per chunk', kind: 'text', hint: 'leave empty for the kernel\'s default', placeholder: '(default: about 32 chunks)' },
+  redundancy: { id: 'redundancy', label: 'Redundancy', kind: 'text', hint: 'distinct volunteers whose results must agree (1 = no replication)', placeholder: '(default: matmul 1, map 2)' },
+  spotCheck: { id: 'spotCheck', label: 'Spot-check', kind: 'text', hint: 'fraction of chunks recomputed here on the CPU, 0 to 1', placeholder: '(default: matmul 0.05, map 0)' },
   submit: { id: 'submit', label: 'Publish', kind: 'button', hint: 'check everything, then announce the project to the mesh' }
 }
 
@@ -53,8 +55,9 @@ export const defaultFormValues: FormValues = {
   dataPath: '',
   outCols: '1',
   rowsPerChunk: '',
-  redundancy: '1',
-  spotCheck: '0',
+  // Empty: the kernel's own verification (map's researcher-written WGSL is replicated; matmul is spot-checked).
+  redundancy: '',
+  spotCheck: '',
   submit: ''
 }
 
@@ -93,9 +96,9 @@ export function buildPublishSpec (values: FormValues): BuildResult {
   const seed = text('seed') === '' ? undefined : text('seed')
   if (seed != null && !/^\d+$/.test(seed)) errors.seed = 'seed must be a whole number'
   const rowsPerChunk = text('rowsPerChunk') === '' ? undefined : int('rowsPerChunk', 'rows per chunk')
-  const redundancy = int('redundancy', 'redundancy')
-  const spotCheck = Number(text('spotCheck'))
-  if (text('spotCheck') === '' || !Number.isFinite(spotCheck) || spotCheck < 0 || spotCheck > 1) {
+  const redundancy = text('redundancy') === '' ? undefined : int('redundancy', 'redundancy')
+  const spotCheck = text('spotCheck') === '' ? undefined : Number(text('spotCheck'))
+  if (spotCheck != null && (!Number.isFinite(spotCheck) || spotCheck < 0 || spotCheck > 1)) {
     errors.spotCheck = 'spot-check must be a fraction from 0 to 1'
   }
   const common = { name, rowsPerChunk, redundancy, spotCheck }

@@ -166,7 +166,7 @@ test('publish: field errors inline, then the peer\'s problems, then the new proj
     await see('published gemm (16 chunks): announced to the mesh')
     await see('[1 Home]')
     assert.deepEqual(port.called('publish')[0].args[0], {
-      name: 'gemm', rowsPerChunk: undefined, redundancy: 1, spotCheck: 0, kernel: 'matmul', inputs: { from: 'size', size: 64, seed: 1 }
+      name: 'gemm', rowsPerChunk: undefined, redundancy: undefined, spotCheck: undefined, kernel: 'matmul', inputs: { from: 'size', size: 64, seed: 1 }
     })
   })
 })

@@ -108,13 +108,13 @@ test('publish form: fields follow the kernel and inputs; editing can be undone',
 
 test('publish form: specs from the fields, and one message per bad field', () => {
   assert.deepEqual(buildPublishSpec(defaultFormValues).spec, {
-    name: 'demo', rowsPerChunk: undefined, redundancy: 1, spotCheck: 0, kernel: 'matmul', inputs: { from: 'size', size: 512, seed: 1 }
+    name: 'demo', rowsPerChunk: undefined, redundancy: undefined, spotCheck: undefined, kernel: 'matmul', inputs: { from: 'size', size: 512, seed: 1 }
   })
   assert.deepEqual(buildPublishSpec({ ...defaultFormValues, source: 'shape', shape: '64x32x16', seed: '', rowsPerChunk: '8', redundancy: '2', spotCheck: '0.25' }).spec, {
     name: 'demo', rowsPerChunk: 8, redundancy: 2, spotCheck: 0.25, kernel: 'matmul', inputs: { from: 'shape', m: 64, k: 32, n: 16, seed: undefined }
   })
   assert.deepEqual(buildPublishSpec({ ...defaultFormValues, kernel: 'map', wgslPath: 'f.wgsl', dataPath: 'rows.csv', outCols: '3' }).spec, {
-    name: 'demo', rowsPerChunk: undefined, redundancy: 1, spotCheck: 0, kernel: 'map', wgslPath: 'f.wgsl', dataPath: 'rows.csv', outCols: 3
+    name: 'demo', rowsPerChunk: undefined, redundancy: undefined, spotCheck: undefined, kernel: 'map', wgslPath: 'f.wgsl', dataPath: 'rows.csv', outCols: 3
   })
   assert.deepEqual(buildPublishSpec({ ...defaultFormValues, name: ' ', size: '-3', spotCheck: '2', redundancy: '1.5' }).errors, {
     name: 'needs a name',

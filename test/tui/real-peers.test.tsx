@@ -1,8 +1,12 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { openComputeDevice, type ComputeDevice } from '../../src/compute/device.ts'
 import { App } from '../../src/tui/app.tsx'
+import { readNpyMatrix } from '../../src/compute/data/npy.ts'
 import { uniqueTag, waitFor } from '../helpers/peers.ts'
+import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
 import { startUiPeer, type UiPeer } from './support/real-peers.ts'
 import { keys, renderSized, waitForFrame, type SizedRender } from './support/render-sized.ts'
 
@@ -41,10 +45,10 @@ function chunksShown (frame: string): [number, number] | undefined {
   return match == null ? undefined : [Number(match[1]), Number(match[2])]
 }
 
-const tag = uniqueTag('tui-real')
 let device: ComputeDevice
 const peers: UiPeer[] = []
 const screens: Screen[] = []
+const dirs: TempDir[] = []
 
 before(async () => {
   device = await openComputeDevice()
@@ -57,9 +61,11 @@ after(async () => {
     await peer.dir.remove().catch(() => {})
   }))
   await device?.destroy()
+  for (const dir of dirs) await dir.remove()
 })
 
 test('the screens follow a real project: announced, chunks verified, a volunteer leaving, done', async () => {
+  const tag = uniqueTag('tui-real')
   const alice = await startUiPeer(tag, 'alice', device)
   peers.push(alice)
   // Bob is slow, so he is still at work when he leaves.
@@ -138,4 +144,89 @@ test('the screens follow a real project: announced, chunks verified, a volunteer
   assert.match(frame, /done/)
   await researcher.press('5')
   frame = await researcher.see(/Chunks queued 0\s+in flight 0\s+done 16/)
+})
+
+test('custom WGSL with real peers: the form reports a real compile error, volunteers read the source before joining, the export is right', async () => {
+  const tag = uniqueTag('tui-map')
+  const files = await makeTempDir('mesh-tui-map-')
+  dirs.push(files)
+  const rows = Array.from({ length: 40 }, (_, i) => [i * 0.25 - 3, 7 - i * 0.5])
+  await writeFile(join(files.path, 'rows.csv'), ['x,y', ...rows.map(r => r.join(','))].join('\n') + '\n')
+  await writeFile(join(files.path, 'bad.wgsl'), 'fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {\n  return rows;\n}\n')
+  await writeFile(join(files.path, 'norm.wgsl'), [
+    '// Euclidean norm of each (x, y) row.',
+    'fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {',
+    '  var out: array<f32, OUT_COLS>;',
+    '  out[0] = sqrt(row[0] * row[0] + row[1] * row[1]);',
+    '  return out;',
+    '}'
+  ].join('\n'))
+  const alice = await startUiPeer(tag, 'alice', device)
+  peers.push(alice)
+  const bob = await startUiPeer(tag, 'bob', device)
+  peers.push(bob)
+  const carol = await startUiPeer(tag, 'carol', device)
+  peers.push(carol)
+  const researcher = show(alice)
+  screens.push(researcher)
+
+  // The form, keys only: map kernel, a WGSL file that does not compile, the dataset, 10 rows per chunk.
+  const edit = async (text: string): Promise<void> => { await researcher.press(keys.enter, keys.ctrlU, text, keys.enter) }
+  await researcher.press('2')
+  await researcher.see('Publish a project')
+  await edit('norms')
+  await researcher.press(keys.down, keys.right, keys.down)
+  await researcher.see(/› WGSL file/)
+  await edit(join(files.path, 'bad.wgsl'))
+  await researcher.press(keys.down)
+  await edit(join(files.path, 'rows.csv'))
+  await researcher.press(keys.down, keys.down)
+  await edit('10')
+  let frame = await researcher.see(/Redundancy\s+\(default: matmul 1, map 2\)/)
+  await researcher.press(keys.down, keys.down, keys.down, keys.enter)
+  // Compiled on this peer's device before anything is announced: the line is the researcher's own.
+  frame = await researcher.see(/✗ WGSL error at line 2/)
+  assert.match(frame, /not published: one problem to fix/)
+  assert.equal(alice.port.projects().length, 0)
+  await researcher.press(...Array<string>(6).fill(keys.up))
+  await researcher.see(/› WGSL file/)
+  await edit(join(files.path, 'norm.wgsl'))
+  await researcher.press(...Array<string>(6).fill(keys.down), keys.enter)
+  frame = await researcher.see(/norms \S+\s+map 40 rows -> 1 cols\s+running\s+redundancy 2/)
+  assert.match(frame, /0\/4 chunks/)
+
+  // Carol reads the source before joining; her preferences forbid custom WGSL until she allows it there.
+  const volunteer = show(carol)
+  screens.push(volunteer)
+  frame = await volunteer.see(/norms\s+alice\s+map\*/)
+  assert.match(frame, /\* runs the researcher's own WGSL/)
+  await volunteer.press(keys.enter)
+  frame = await volunteer.see('norms by alice runs its own WGSL on your GPU')
+  assert.match(frame, /4 {3}out\[0\] = sqrt\(row\[0\] \* row\[0\] \+ row\[1\] \* row\[1\]\);/)
+  assert.match(frame, /built-in kernels only: w allows custom WGSL, y joins\./)
+  await volunteer.press('w')
+  await volunteer.see(/^y accept and join/m)
+  await volunteer.press('y')
+  await volunteer.see('contributing to norms')
+  assert.equal((await carol.port.prefs()).acceptCustomWgsl, true)
+
+  // Redundancy 2: a second volunteer's results must agree before a chunk counts.
+  await bob.port.setPrefs({ acceptCustomWgsl: true })
+  await bob.port.join(alice.port.projects()[0].id, { acceptCustomWgsl: true })
+  frame = await researcher.see('4/4 chunks', 60_000)
+  frame = await researcher.see(/norms \S+\s+map 40 rows -> 1 cols\s+done/)
+  assert.match(frame, /Speed-up {4}2 volunteers/)
+  await volunteer.see('finished: the project is done')
+
+  // Export from the dashboard to a path typed over the default one.
+  const out = join(files.path, 'norms.npy')
+  await researcher.press('x')
+  await researcher.see('path norms.npy')
+  await researcher.press(...Array<string>('norms.npy'.length).fill(keys.backspace), out, keys.enter)
+  await researcher.see(`exported norms to ${out}`)
+  const result = await readNpyMatrix(out)
+  assert.deepEqual([result.rows, result.cols], [40, 1])
+  for (const [i, [x, y]] of rows.entries()) {
+    assert.ok(Math.abs(result.data[i] - Math.hypot(x, y)) <= 1e-5 * Math.max(1, Math.hypot(x, y)), `row ${i}: ${result.data[i]} vs ${Math.hypot(x, y)}`)
+  }
 })

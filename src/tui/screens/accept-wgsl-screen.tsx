@@ -44,7 +44,7 @@ export function AcceptWgslScreen ({ project, prefs, scroll, width, height }: Acc
       </Styled>
       <Styled tone='muted' wrap='truncate'>Sandboxed by WebGPU: it only reads this project's rows and writes its results.</Styled>
       {prefs?.acceptCustomWgsl === false
-        ? <Styled tone='warn' wrap='truncate'>Your preferences allow built-in kernels only: press w to allow custom WGSL, then y to join.</Styled>
+        ? <Styled tone='warn' wrap='truncate'>Your preferences allow built-in kernels only: w allows custom WGSL, y joins.</Styled>
         : <Styled tone='muted' wrap='truncate'>{project.kernel} · {project.dims} · {lines.length} lines</Styled>}
       <Styled tone='muted' wrap='truncate'>{'─'.repeat(Math.max(0, width))}</Styled>
       {shown.map((line, i) => (

@@ -52,7 +52,7 @@ export function PublishScreen ({ form, pending, width, height }: PublishScreenPr
           )
         }
         const value = form.values[id]
-        const shown = spec.kind === 'choice' ? `‹ ${value} ›` : value === '' && !(focused && form.editing) ? '(empty)' : value
+        const shown = spec.kind === 'choice' ? `‹ ${value} ›` : value === '' && !(focused && form.editing) ? spec.placeholder ?? '(empty)' : value
         const valueWidth = Math.max(4, width - LABEL_WIDTH - 4 - (error != null ? Math.min(36, error.length + 2) : 0))
         return (
           <Styled key={id} wrap='truncate'>
