@@ -215,7 +215,7 @@ test('custom WGSL with real peers: the form reports a real compile error, volunt
   await bob.port.join(alice.port.projects()[0].id, { acceptCustomWgsl: true })
   frame = await researcher.see('4/4 chunks', 60_000)
   frame = await researcher.see(/norms \S+\s+map 40 rows -> 1 cols\s+done/)
-  assert.match(frame, /Speed-up {4}2 volunteers/)
+  assert.match(frame, /chunk \d verified \((carol \+ bob|bob \+ carol)\)/)
   await volunteer.see('finished: the project is done')
 
   // Export from the dashboard to a path typed over the default one.
@@ -224,6 +224,10 @@ test('custom WGSL with real peers: the form reports a real compile error, volunt
   await researcher.see('path norms.npy')
   await researcher.press(...Array<string>('norms.npy'.length).fill(keys.backspace), out, keys.enter)
   await researcher.see(`exported norms to ${out}`)
+  // Both agreeing volunteers earned a receipt for every chunk.
+  await researcher.press(keys.escape, '4')
+  frame = await researcher.see(/bob.*\n.*carol|carol.*\n.*bob/)
+  for (const name of ['bob', 'carol']) assert.match(frame, new RegExp(`${name}\\s+\\S{8}\\s+[\\d.]+ [kMG]?FLOP\\s+4\\s`), frame)
   const result = await readNpyMatrix(out)
   assert.deepEqual([result.rows, result.cols], [40, 1])
   for (const [i, [x, y]] of rows.entries()) {
