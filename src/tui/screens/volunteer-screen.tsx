@@ -33,6 +33,10 @@ const stateTones: Record<VolunteerStatus['state'], Tone> = {
   idle: 'muted', fetching: 'info', computing: 'good', paused: 'warn', waiting: 'muted', stopped: 'muted'
 }
 
+function counted (n: number, thing: string): string {
+  return `${n} ${thing}${n === 1 ? '' : 's'}`
+}
+
 /** Done, or every chunk verified when last heard of (its researcher may have gone offline since). */
 function projectDone (project: ProjectSummary | undefined): boolean {
   return project != null && (project.status === 'done' || (project.chunks.total > 0 && project.chunks.done >= project.chunks.total))
@@ -81,7 +85,7 @@ export function VolunteerScreen ({ status, prefs, project, device, width }: Volu
       <Heading>Credits</Heading>
       <Styled wrap='truncate'>
         <Styled bold>{formatFlops(status?.creditsFlops ?? 0)}</Styled> verified
-        <Styled tone='muted'> · {status?.receipts ?? 0} receipts · {status?.chunksComputed ?? 0} chunks computed</Styled>
+        <Styled tone='muted'> · {counted(status?.receipts ?? 0, 'receipt')} · {counted(status?.chunksComputed ?? 0, 'chunk')} computed</Styled>
       </Styled>
       {status?.lastError != null && <Styled tone='bad' wrap='truncate'>Last error: {status.lastError}</Styled>}
       <Styled> </Styled>
