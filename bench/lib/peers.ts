@@ -5,8 +5,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Coordinator, type CoordinatorInit } from '../../src/node/coordinator/index.ts'
 import { createMeshLibp2p } from '../../src/node/libp2p.ts'
 import { Volunteer, type VolunteerDevice, type VolunteerInit } from '../../src/node/volunteer/index.ts'
-import { blob, type BlobInit, type BlobTransfer } from '../../src/protocols/blob/index.ts'
-import { work, type Work, type WorkInit } from '../../src/protocols/work/index.ts'
+import type { BlobInit, BlobTransfer } from '../../src/protocols/blob/index.ts'
+import type { Work, WorkInit } from '../../src/protocols/work/index.ts'
 import { BlobStore } from '../../src/store/blob-store.ts'
 import { openStore, type MeshStore } from '../../src/store/store.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -51,8 +51,9 @@ export async function startPeer (options: BenchPeerOptions = {}): Promise<BenchP
     privateKey,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
-    services: { work: work(options.work), blob: blob({ ...options.blob, source: blobs }) }
-  }) as unknown as BenchNode
+    work: options.work,
+    blob: { ...options.blob, source: blobs }
+  })
   await node.start()
   return { node, store, blobs, privateKey, dir }
 }
