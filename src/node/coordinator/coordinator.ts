@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter, type Logger, type PeerId, type PrivateKey } from '@libp2p/interface'
 import { RateLimiter } from '@libp2p/utils'
+import { openComputeDevice, type ComputeDevice } from '../../compute/device.ts'
 import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
 import { dataDirProblem } from '../../store/store.ts'
@@ -55,6 +56,8 @@ export class Coordinator {
   private readonly privateKey: PrivateKey
   private readonly getKernel: (id: string) => Kernel<any>
   private readonly random: () => number
+  private readonly openSpotCheckDevice: () => Promise<ComputeDevice>
+  private spotCheckDevice?: Promise<ComputeDevice>
   private readonly log: Logger
   private readonly selfId: string
   private readonly heartbeatIntervalMs: number
@@ -86,6 +89,7 @@ export class Coordinator {
     this.getKernel = init.getKernel ?? builtinKernel
     this.events = (init.events as (MeshEventSink & EventTarget) | undefined) ?? new TypedEventEmitter<MeshEventMap>()
     this.random = init.random ?? Math.random
+    this.openSpotCheckDevice = init.openSpotCheckDevice ?? (async () => await openComputeDevice({ prefer: 'cpu' }))
     this.log = init.libp2p.logger.forComponent('mesh:coordinator')
     this.selfId = init.libp2p.peerId.toString()
     this.heartbeatIntervalMs = init.heartbeatIntervalMs ?? defaults.HEARTBEAT_INTERVAL_MS
@@ -128,6 +132,9 @@ export class Coordinator {
     this.leases.clear()
     this.projects.clear()
     this.resultAllowance.clear()
+    const device = this.spotCheckDevice
+    this.spotCheckDevice = undefined
+    device?.then(async opened => { await opened.destroy() }).catch(() => {})
     this.wakeWaiters()
   }
 
@@ -492,7 +499,8 @@ export class Coordinator {
       },
       finishProject: async (run, at) => { await this.finishProject(run, at, true) },
       failProject: (run, reason) => { this.failProject(run, reason) },
-      tally: (run, volunteer) => run.tally(volunteer, Date.now())
+      tally: (run, volunteer) => run.tally(volunteer, Date.now()),
+      spotCheckDevice: async () => await this.spotDevice()
     }
   }
 
@@ -541,6 +549,17 @@ export class Coordinator {
     run.note('failed', reason, now)
     this.log.error('project %s failed: %s', run.id, reason)
     this.wakeWaiters()
+  }
+
+  /** The spot checks' CPU device, opened once and reused; a failed open is tried again next time. */
+  private async spotDevice (): Promise<ComputeDevice> {
+    this.spotCheckDevice ??= this.openSpotCheckDevice()
+    try {
+      return await this.spotCheckDevice
+    } catch (err) {
+      this.spotCheckDevice = undefined
+      throw err
+    }
   }
 
   private wakeWaiters (): void {

@@ -1,3 +1,4 @@
+import type { ComputeDevice } from '../../compute/device.ts'
 import type { Kernel } from '../../compute/kernel.ts'
 import type { Work } from '../../protocols/work/index.ts'
 import type { MeshStore } from '../../store/store.ts'
@@ -21,6 +22,12 @@ export interface CoordinatorInit {
   events?: MeshEventSink
   /** Spot-check draws; @default Math.random */
   random?: () => number
+  /**
+   * Opens the CPU reference device spot checks run on, in a worker thread so
+   * a check of a large chunk never stalls heartbeats; opened at the first
+   * spot check. @default openComputeDevice({ prefer: 'cpu' })
+   */
+  openSpotCheckDevice?: () => Promise<ComputeDevice>
   /** @default HEARTBEAT_INTERVAL_MS */
   heartbeatIntervalMs?: number
   /** @default HEARTBEAT_TIMEOUT_MS */

@@ -1,4 +1,4 @@
-import { spotCheck } from '../../compute/verify.ts'
+import { spotCheck, spotCheckOn } from '../../compute/verify.ts'
 import { RejectCode, ResultStatus, SignedReceipt, signReceipt, type ResultResponse } from '../../protocols/work/index.ts'
 import type { MeshStore } from '../../store/store.ts'
 import { decide, groupByAgreement } from './agreement.ts'
@@ -7,7 +7,8 @@ import { bytesOf, floatsOf } from './floats.ts'
 import { verifiedChunkOps, type StoredChunkRecord } from './records.ts'
 import type { ChunkRun, Lease, PendingResult } from './chunk-run.ts'
 import type { ProjectRun, VolunteerTally } from './project-run.ts'
-import type { ChunkWork, InputShape } from '../../compute/kernel.ts'
+import type { ChunkWork, CompareResult, InputShape } from '../../compute/kernel.ts'
+import type { ComputeDevice } from '../../compute/device.ts'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 
 /** What verification needs from the coordinator. */
@@ -25,6 +26,8 @@ export interface VerifyContext {
   finishProject (run: ProjectRun, at: number): Promise<void>
   failProject (run: ProjectRun, reason: string): void
   tally (run: ProjectRun, volunteer: string): VolunteerTally
+  /** The CPU reference device spot checks run on (a worker thread). */
+  spotCheckDevice (): Promise<ComputeDevice>
 }
 
 /** The chunk's input shapes: the split input cut to the chunk's rows (what the kernel's compare expects). */
@@ -94,7 +97,7 @@ async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: Chunk
       shared: await run.inputs.sharedMatrices()
     }
     const started = performance.now()
-    const compared = spotCheck(run.kernel, work, result.output)
+    const compared = await spotCheckOffThread(ctx, run, work, result.output)
     // Only a passed check settles the chunk: after a failed one, the next copy is checked again.
     chunk.spotChecked = compared.ok
     run.spotChecks++
@@ -103,6 +106,22 @@ async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: Chunk
   } finally {
     chunk.verifying = false
   }
+}
+
+/**
+ * The CPU reference of a large chunk takes seconds: computed on this thread
+ * it would hold up every heartbeat, and the researcher would count all its
+ * volunteers lost. A device that fails to open falls back to this thread.
+ */
+async function spotCheckOffThread (ctx: VerifyContext, run: ProjectRun, work: ChunkWork, output: Float32Array): Promise<CompareResult> {
+  let device: ComputeDevice
+  try {
+    device = await ctx.spotCheckDevice()
+  } catch (err: any) {
+    ctx.log.error('no CPU worker for spot checks; checking on this thread - %e', err)
+    return spotCheck(run.kernel, work, output)
+  }
+  return await spotCheckOn(device, run.kernel, work, output)
 }
 
 /**
