@@ -130,6 +130,11 @@ test('volunteer: project, current chunk, device, credits and preferences', () =>
     prefs={{ paused: true, maxDutyCycle: 1, acceptCustomWgsl: true }} width={100} height={21} />)
   assert.match(idle, /not contributing: pick a project on Home/)
   assert.match(idle, /Paused\s+yes/)
+  const pausing = frameOf(<VolunteerScreen device={device} project={bobProject}
+    status={{ projectId: bobProject.id, state: 'computing', currentChunk: 7, chunksComputed: 1, creditsFlops: 0, receipts: 0 }}
+    prefs={{ paused: true, maxDutyCycle: 1, acceptCustomWgsl: false }} width={100} height={21} />)
+  assert.match(pausing, /State\s+computing chunk 7 \(pausing after this chunk\)/)
+  assert.match(pausing, /1 chunk computed/)
 })
 
 test('custom-WGSL prompt: the whole source with line numbers, and the preference', () => {

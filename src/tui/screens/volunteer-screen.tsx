@@ -78,6 +78,8 @@ export function VolunteerScreen ({ status, prefs, project, device, width }: Volu
       <Styled wrap='truncate'>
         <Styled tone='muted'>State       </Styled>
         {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={status.state === 'stopped' && projectDone(project) ? 'good' : stateTones[status.state]} bold>{stateText(status, project)}</Styled>}
+        {/* A pause takes effect after the chunk in hand: say so, or "paused: yes" and "computing" read as a contradiction. */}
+        {prefs?.paused === true && (status?.state === 'computing' || status?.state === 'fetching') && <Styled tone='warn'> (pausing after this chunk)</Styled>}
       </Styled>
       <Styled wrap='truncate'><Styled tone='muted'>Device      </Styled>{deviceLine(device)}</Styled>
       {device.fallbackReasons.length > 0 && <Styled tone='muted' wrap='truncate'>            {device.fallbackReasons.join('; ')}</Styled>}
