@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import type { ServiceFactories } from './libp2p.ts'
+import type { MeshLibp2pOptions, ServiceFactories } from './libp2p.ts'
 import type { ProgressProvider } from './own-progress.ts'
 import type { ComputeDevice } from '../compute/device.ts'
 import type { CoordinatorInit } from './coordinator/index.ts'
@@ -9,23 +9,15 @@ import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './announcer.ts'
 import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './project-registry.ts'
 import { DEFAULT_RENDEZVOUS_INTERVAL_MS } from './dht-rendezvous.ts'
 
-export interface MeshNodeOptions<Extra extends ServiceFactories = {}> {
+/**
+ * How a peer is started. The network fields are libp2p's (see
+ * MeshLibp2pOptions for each); defaults: listen on /ip4/0.0.0.0/tcp/0, mDNS
+ * on, queried every 5 s, display name the host name.
+ */
+export interface MeshNodeOptions<Extra extends ServiceFactories = {}> extends
+  Pick<MeshLibp2pOptions, 'listen' | 'bootstrap' | 'mdns' | 'mdnsServiceTag' | 'mdnsIntervalMs' | 'swarmKey' | 'name'> {
   /** Where the key and the LevelDB store live. */
   readonly dataDir: string
-  /** Default ['/ip4/0.0.0.0/tcp/0']. */
-  readonly listen?: string[]
-  /** Peers to dial at start, beyond the LAN (full multiaddrs with /p2p/<id>). */
-  readonly bootstrap?: string[]
-  /** LAN discovery; default true. */
-  readonly mdns?: boolean
-  /** Tests give each run its own tag so concurrent tests' peers stay apart. */
-  readonly mdnsServiceTag?: string
-  /** How often mDNS queries the LAN; default 5 s. */
-  readonly mdnsIntervalMs?: number
-  /** A swarm key file's bytes: only peers with the same key connect. */
-  readonly swarmKey?: Uint8Array
-  /** Display name; default the host name. */
-  readonly name?: string
   /** Default 5 s. */
   readonly announceIntervalMs?: number
   /** A discovered project is offline after this long without an announcement; default 30 s. */
