@@ -13,7 +13,8 @@
  */
 import { BlobService } from './blob-service.ts'
 import type { BlobInfo, BlobWriter } from '../../store/blob-store.ts'
-import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, PeerId, TypedEventTarget } from '@libp2p/interface'
+import type { StreamServiceComponents } from '../stream-service-components.ts'
 
 export { BLOB_PROTOCOL } from './constants.ts'
 export { BlobUnavailableError, BlobProtocolError } from './errors.ts'
@@ -81,16 +82,7 @@ export interface BlobInit {
   maxBlobBytes?: number
 }
 
-export interface BlobComponents {
-  registrar: {
-    handle (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle (protocol: string): Promise<void>
-  }
-  connectionManager: {
-    openStream (peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
-  }
-  logger: ComponentLogger
-}
+export interface BlobComponents extends StreamServiceComponents {}
 
 export function blob (init: BlobInit = {}): (components: BlobComponents) => BlobTransfer {
   return (components) => new BlobService(components, init)

@@ -15,7 +15,8 @@
  */
 import { WorkService } from './work-service.ts'
 import type { Heartbeat, HeartbeatResponse, LeaseRequest, LeaseResponse, Release, ReleaseResponse, ResultResponse, ResultSubmission, SignedReceipt } from '../work.ts'
-import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, PeerId, TypedEventTarget } from '@libp2p/interface'
+import type { StreamServiceComponents } from '../stream-service-components.ts'
 
 export { WORK_PROTOCOL, MAX_LEASE_BYTES, MAX_RESULT_BYTES } from './constants.ts'
 export { WorkErrorResponse, WorkProtocolError } from './errors.ts'
@@ -91,16 +92,7 @@ export interface WorkInit {
   maxOutboundStreams?: number
 }
 
-export interface WorkComponents {
-  registrar: {
-    handle (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle (protocol: string): Promise<void>
-  }
-  connectionManager: {
-    openStream (peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
-  }
-  logger: ComponentLogger
-}
+export interface WorkComponents extends StreamServiceComponents {}
 
 export function work (init: WorkInit = {}): (components: WorkComponents) => Work {
   return (components) => new WorkService(components, init)

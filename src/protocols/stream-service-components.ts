@@ -1,0 +1,13 @@
+import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+
+/** The libp2p components a request/response protocol service uses: handlers in, streams out, a logger. */
+export interface StreamServiceComponents {
+  registrar: {
+    handle (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle (protocol: string): Promise<void>
+  }
+  connectionManager: {
+    openStream (peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
+  }
+  logger: ComponentLogger
+}
