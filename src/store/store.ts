@@ -59,7 +59,6 @@ export class StoreLockedError extends Error {
  */
 const WRITE_BUFFER_BYTES = 16 * 1024 * 1024
 
-/** Zero-padded so keys sort in chunk order. */
 /** The data directory cannot be used: not a directory, not writable, or its disk is full. */
 export class DataDirError extends InputError {
   override name = 'DataDirError'
@@ -89,6 +88,7 @@ export function dataDirProblem (err: unknown, dataDir?: string): DataDirError | 
   return undefined
 }
 
+/** Zero-padded so keys sort in chunk order. */
 export function chunkKey (projectId: string, index: number): string {
   return `${projectId}/${index.toString().padStart(10, '0')}`
 }
