@@ -2,8 +2,9 @@ import type { ReactNode } from 'react'
 import { Box } from 'ink'
 import type { HealthStats, PeerSummary } from '../../node/types.ts'
 import { Heading } from '../components/heading.tsx'
-import { Table, type Column, type Row } from '../components/table.tsx'
-import { formatAgo, formatMs, peerLabel, shortId } from '../format.ts'
+import { Table } from '../components/table.tsx'
+import { peerColumns, peerRows } from '../components/peer-rows.ts'
+import { formatMs } from '../format.ts'
 import { Styled } from '../theme.tsx'
 
 export interface HealthScreenProps {
@@ -19,30 +20,10 @@ export const healthKeys = [
   { key: 'q', label: 'quit' }
 ]
 
-const columns: Column[] = [
-  { key: 'name', header: 'peer', width: 10, flex: true },
-  { key: 'id', header: 'id', width: 8 },
-  { key: 'state', header: 'state', width: 9 },
-  { key: 'rtt', header: 'rtt', width: 8, align: 'right' },
-  { key: 'seen', header: 'seen', width: 9, align: 'right' },
-  { key: 'address', header: 'address', width: 14, flex: true, dropOrder: 1 }
-]
-
 export function HealthScreen ({ health, peers, width, height, now }: HealthScreenProps): ReactNode {
   const h = health
   const value = (v: number | undefined): string => v == null ? '…' : String(v)
-  const rows: Row[] = (peers ?? []).map(p => ({
-    key: p.id,
-    tone: p.connected ? undefined : 'muted',
-    cells: {
-      name: peerLabel(p.id, p.name),
-      id: shortId(p.id),
-      state: p.connected ? { text: 'connected', tone: 'good' } : 'seen',
-      rtt: p.rttMs != null ? formatMs(p.rttMs) : '--',
-      seen: formatAgo(p.lastSeen, now),
-      address: p.addresses[0] ?? ''
-    }
-  }))
+  const rows = peerRows(peers ?? [], now)
   return (
     <Box flexDirection='column' width={width}>
       <Heading>Mesh</Heading>
@@ -64,7 +45,7 @@ export function HealthScreen ({ health, peers, width, height, now }: HealthScree
       </Styled>
       <Styled> </Styled>
       <Heading>Peers</Heading>
-      <Table columns={columns} rows={rows} width={width} maxRows={Math.max(1, height - 8)}
+      <Table columns={peerColumns} rows={rows} width={width} maxRows={Math.max(1, height - 8)}
         emptyText={peers == null ? 'loading…' : 'no peers yet'} />
     </Box>
   )

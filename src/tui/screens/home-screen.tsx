@@ -4,7 +4,8 @@ import type { DeviceSummary, PeerSummary, ProjectSummary } from '../../node/type
 import { Heading } from '../components/heading.tsx'
 import { progressBar } from '../components/progress-bar.tsx'
 import { Table, type Column, type Row } from '../components/table.tsx'
-import { formatAgo, formatMs, formatPercent, peerLabel, shortId } from '../format.ts'
+import { peerColumns, peerRows as peerTableRows } from '../components/peer-rows.ts'
+import { formatPercent, peerLabel, shortId } from '../format.ts'
 import { Styled, type Tone } from '../theme.tsx'
 
 export interface SelfSummary {
@@ -39,15 +40,6 @@ const projectColumns: Column[] = [
   { key: 'progress', header: 'progress', width: 15 },
   { key: 'volunteers', header: 'vols', width: 4, align: 'right' },
   { key: 'status', header: 'status', width: 7, dropOrder: 1 }
-]
-
-const peerColumns: Column[] = [
-  { key: 'name', header: 'peer', width: 10, flex: true },
-  { key: 'id', header: 'id', width: 8 },
-  { key: 'state', header: 'state', width: 9 },
-  { key: 'rtt', header: 'rtt', width: 8, align: 'right' },
-  { key: 'seen', header: 'seen', width: 9, align: 'right', dropOrder: 2 },
-  { key: 'address', header: 'address', width: 14, flex: true, dropOrder: 1 }
 ]
 
 export const statusTones: Record<ProjectSummary['status'], Tone> = { running: 'accent', done: 'good', failed: 'bad', offline: 'muted' }
@@ -100,18 +92,7 @@ export function HomeScreen ({ self, peers, projects, selected, width, height, no
       status: { text: p.status, tone: statusTones[p.status] }
     }
   }))
-  const peerRowsData: Row[] = byPresence(peers ?? []).map(p => ({
-    key: p.id,
-    tone: p.connected ? undefined : 'muted',
-    cells: {
-      name: peerLabel(p.id, p.name),
-      id: shortId(p.id),
-      state: p.connected ? { text: 'connected', tone: 'good' } : 'seen',
-      rtt: p.rttMs != null ? formatMs(p.rttMs) : '--',
-      seen: formatAgo(p.lastSeen, now),
-      address: p.addresses[0] ?? ''
-    }
-  }))
+  const peerRowsData = peerTableRows(byPresence(peers ?? []), now)
 
   return (
     <Box flexDirection='column' width={width}>
