@@ -37,18 +37,15 @@ before(async () => {
 })
 
 test('given a volunteer process killed while it holds leases, its chunks are requeued at once and the project completes', async () => {
-  // Enough chunks that none of the volunteers, starting one after another, finds the queue drained.
   const { a, b, args } = await matmulFiles(mesh, 1280, 256, 256, 31)
   const researcher = mesh.start('researcher', ['publish', ...args, '--rows-per-chunk', '8', '--until-done', '--json'])
+  // The victim works alone first, so the project cannot finish before it is killed.
   const victim = mesh.start('victim', ['volunteer', '--auto', '--until-done', '--json'])
-  const others = [1, 2].map(i => mesh.start(`volunteer-${i}`, ['volunteer', '--auto', '--until-done', '--json']))
-  for (const other of others) await other.waitFor('a chunk computed', () => events(other, 'chunk-computed').length >= 1, 60_000)
-
+  await victim.waitFor('two chunks computed by the victim', () => events(victim, 'chunk-computed').length >= 2, 60_000)
   // Right after a chunk, the victim holds the lease it prefetched and computes it.
-  const before = events(victim, 'chunk-computed').length
-  await victim.waitFor('one more chunk computed by the victim', () => events(victim, 'chunk-computed').length > before, 60_000)
   const victimId = victim.lines[0].peerId
   const killedAt = await killNow(victim)
+  const others = [1, 2].map(i => mesh.start(`volunteer-${i}`, ['volunteer', '--auto', '--until-done', '--json']))
   const verifiedAtKill = events(researcher, 'chunk-verified').length
 
   assert.equal(await researcher.exited, 0, researcher.stderr)

@@ -23,7 +23,8 @@ export async function callRunningPeer (dataDir: string, method: string, params: 
     })
   } catch (err: any) {
     socket.destroy()
-    if (err?.code === 'ENOENT' || err?.code === 'ECONNREFUSED') return undefined
+    // No socket (or no directory for it): no peer is running there.
+    if (err?.code === 'ENOENT' || err?.code === 'ECONNREFUSED' || err?.code === 'ENOTDIR') return undefined
     throw err
   }
   try {
