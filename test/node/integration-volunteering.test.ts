@@ -57,7 +57,9 @@ test('given volunteer preferences, pause, resume and leave, the peer honours the
   const whilePaused = computed()
   await new Promise(resolve => setTimeout(resolve, 700))
   assert.equal(computed(), whilePaused, 'no chunk is computed while paused')
-  assert.ok(released() >= 1, 'pausing gives the prefetched lease back')
+  // Whether a prefetched lease was waiting at the pause depends on timing; either way a paused volunteer holds none.
+  await waitFor('no lease held while paused', async () => (await researcher.node.projectStats(project.id))?.chunkStates.every(s => s !== 'leased'), 15_000, 10)
+  console.log(`# leases released by the pause: ${released()}`)
 
   await volunteer.node.resume()
   await waitFor('computing again', () => computed() > whilePaused, 15_000, 10)
