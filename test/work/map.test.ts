@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { readDataset } from '../../src/compute/data/dataset.ts'
 import { readNpyMatrix } from '../../src/compute/data/npy.ts'
 import { exportProject } from '../../src/node/coordinator/index.ts'
 import { buildProject } from '../../src/node/project-builder.ts'
 import { CustomCodeNotAcceptedError } from '../../src/node/volunteer/index.ts'
-import { openDevice, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer } from './helpers/mesh.ts'
+import { openDevice, startResearcher, startVolunteer, type TestResearcher, type TestVolunteer, stopAfterTests } from './helpers/mesh.ts'
 import type { ComputeDevice } from '../../src/compute/device.ts'
 
 let device: ComputeDevice | undefined
 let researcher: TestResearcher | undefined
 const volunteers: TestVolunteer[] = []
 
-after(async () => {
-  await Promise.all(volunteers.map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  await device?.destroy()
-})
+stopAfterTests(() => ({ volunteers, researcher, device }))
 
 const WGSL = `fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {
   var out: array<f32, OUT_COLS>;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { readFile } from 'node:fs/promises'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { readNpyMatrix } from '../../src/compute/data/npy.ts'
 import { getKernel } from '../../src/compute/kernels/index.ts'
 import { exportProject, ProjectNotDoneError } from '../../src/node/coordinator/index.ts'
 import { listEarnedReceipts } from '../../src/node/volunteer/index.ts'
-import { cpuMatmul, instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer } from './helpers/mesh.ts'
+import { cpuMatmul, instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, type TestResearcher, type TestVolunteer, stopAfterTests } from './helpers/mesh.ts'
 import type { ComputeDevice } from '../../src/compute/device.ts'
 
 let device: ComputeDevice
@@ -18,11 +18,7 @@ before(async () => {
   researcher = await startResearcher()
 })
 
-after(async () => {
-  await Promise.all(volunteers.map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  await device?.destroy()
-})
+stopAfterTests(() => ({ volunteers, researcher, device }))
 
 test('given one researcher and three volunteers, a matmul of awkward shapes is computed, verified and exported equal to the CPU reference', async () => {
   // 45x33 times 33x19 in chunks of 7 rows: 7 chunks, the last one of 3 rows.

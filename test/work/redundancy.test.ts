@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { readNpyMatrix } from '../../src/compute/data/npy.ts'
 import { getKernel } from '../../src/compute/kernels/index.ts'
 import { exportProject } from '../../src/node/coordinator/index.ts'
 import { listEarnedReceipts } from '../../src/node/volunteer/index.ts'
-import { cpuMatmul, instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer } from './helpers/mesh.ts'
+import { cpuMatmul, instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer, stopAfterTests } from './helpers/mesh.ts'
 import type { ComputeDevice } from '../../src/compute/device.ts'
 
 let device: ComputeDevice | undefined
 let researcher: TestResearcher | undefined
 const volunteers: TestVolunteer[] = []
 
-after(async () => {
-  await Promise.all(volunteers.map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  await device?.destroy()
-})
+stopAfterTests(() => ({ volunteers, researcher, device }))
 
 test('given redundancy 2 and a volunteer returning wrong numbers, it is caught and banned, its results discarded, and the result is correct', async () => {
   device = await openDevice()

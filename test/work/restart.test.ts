@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { readNpyMatrix } from '../../src/compute/data/npy.ts'
 import { getKernel } from '../../src/compute/kernels/index.ts'
 import { exportProject, loadProjectRecord } from '../../src/node/coordinator/index.ts'
-import { cpuMatmul, instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer } from './helpers/mesh.ts'
+import { cpuMatmul, instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer, stopAfterTests } from './helpers/mesh.ts'
 import { waitFor } from '../helpers/peers.ts'
 import type { ComputeDevice } from '../../src/compute/device.ts'
 
@@ -12,11 +12,7 @@ let device: ComputeDevice | undefined
 let researcher: TestResearcher | undefined
 const volunteers: TestVolunteer[] = []
 
-after(async () => {
-  await Promise.all(volunteers.map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  await device?.destroy()
-})
+stopAfterTests(() => ({ volunteers, researcher, device }))
 
 test('given a researcher restarted on the same store, it resumes the project and never recomputes a verified chunk', async () => {
   device = await openDevice()

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer } from './helpers/mesh.ts'
+import { before, test } from 'node:test'
+import { instrumentedDevice, openDevice, publishMatmul, startResearcher, startVolunteer, type TestResearcher, type TestVolunteer, stopAfterTests } from './helpers/mesh.ts'
 import type { ComputeDevice } from '../../src/compute/device.ts'
 import type { VolunteerStatus } from '../../src/node/types.ts'
 
@@ -13,11 +13,7 @@ before(async () => {
   researcher = await startResearcher()
 })
 
-after(async () => {
-  await Promise.all(volunteers.map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  await device?.destroy()
-})
+stopAfterTests(() => ({ volunteers, researcher, device }))
 
 test('given a max chunk count, the volunteer computes exactly that many, hands them in and leaves', async () => {
   const { manifest } = await publishMatmul(researcher, { m: 40, k: 8, n: 8, rowsPerChunk: 4 })

@@ -1,3 +1,4 @@
+import { after } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { generateMatrix } from '../../../src/compute/data/generate.ts'
 import { openComputeDevice, type ComputeDevice } from '../../../src/compute/device.ts'
@@ -122,4 +123,17 @@ export function instrumentedDevice (device: VolunteerDevice, options: { delayMs?
       return output
     }
   }
+}
+
+/**
+ * Registers the teardown every work test file needs: its volunteers, then its
+ * researcher, then the shared device. `peers` is read when the tests are over.
+ */
+export function stopAfterTests (peers: () => { volunteers: TestVolunteer[], researcher?: TestResearcher, device?: ComputeDevice }): void {
+  after(async () => {
+    const { volunteers, researcher, device } = peers()
+    await Promise.all(volunteers.map(async v => { await stopPeer(v) }))
+    await stopPeer(researcher)
+    await device?.destroy()
+  })
 }
