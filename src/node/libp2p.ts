@@ -1,6 +1,7 @@
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
+import { meshNoiseCrypto } from './noise-crypto.ts'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
@@ -112,7 +113,7 @@ export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (opt
     addresses: { listen: options.listen ?? DEFAULT_LISTEN },
     nodeInfo: { name: 'mesh', version, userAgent: agentVersionFor(options.name) },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: meshNoiseCrypto })],
     streamMuxers: [yamux()],
     ...(options.swarmKey != null ? { connectionProtector: preSharedKey({ psk: options.swarmKey }) } : {}),
     peerDiscovery,
