@@ -7,10 +7,21 @@ import {
   MAX_PIECE_BYTES, MAX_PIECES_PER_REQUEST, MAX_REQUEST_BYTES, MAX_TRANSFERS_PER_PEER, PIECE_OVERHEAD_BYTES, PIECES_PER_REQUEST, STEP_TIMEOUT_MS
 } from './constants.ts'
 import { BlobProtocolError, BlobUnavailableError } from './errors.ts'
+import type { BlobWriter } from '../../store/blob-store.ts'
 import type { BlobComponents, BlobFetchOptions, BlobFetchResult, BlobInit, BlobRejection, BlobServiceEvents, BlobSink, BlobSource, BlobTransfer } from './index.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 const LENGTH_PREFIX_BYTES = 10
+
+/** Where a fetch is: the layout the first header gave, the writer, the next piece wanted. */
+interface FetchState {
+  readonly hash: string
+  readonly expectedSize: number | undefined
+  layout?: BlobHeader
+  writer?: BlobWriter
+  next: number
+  bytes: number
+}
 
 /**
  * The wire side of `/mesh/blob/1.0.0`. Serving never throws: a bad request
@@ -29,6 +40,7 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
   private readonly maxInboundStreams: number
   private readonly maxOutboundStreams: number
   private readonly maxBlobBytes: number
+  private readonly piecesPerRequest: number
   private source: BlobSource | undefined
   private transfers = 0
   private readonly transfersByPeer = new Map<string, number>()
@@ -46,6 +58,7 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
     this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
     this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
     this.maxBlobBytes = init.maxBlobBytes ?? MAX_BLOB_BYTES
+    this.piecesPerRequest = Math.max(1, Math.min(init.piecesPerRequest ?? PIECES_PER_REQUEST, MAX_PIECES_PER_REQUEST))
   }
 
   get served (): number {
@@ -79,62 +92,68 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
     if (have != null) {
       return { hash, size: have.size, cached: true, bytes: 0, ms: performance.now() - started }
     }
-    let writer: Awaited<ReturnType<BlobSink['createWriter']>> | undefined
+    const transfer: FetchState = { hash, expectedSize: options.expectedSize, next: 0, bytes: 0 }
     try {
-      let layout: BlobHeader | undefined
-      let bytes = 0
-      let next = 0
       do {
-        const first = layout
-        const batch = await this.fetchPieces(peer, hash, next, options, header => {
-          if (first == null) this.checkHeader(hash, header, options.expectedSize)
-          else if (header.size !== first.size || header.pieceSize !== first.pieceSize) {
-            throw new BlobProtocolError(`blob ${hash}: the server changed its size or piece size between requests`)
-          }
-        })
-        if (layout == null) {
-          layout = batch.header
-          writer = await sink.createWriter(hash, layout.size)
-        }
-        for (const piece of batch.pieces) {
-          const expectedLength = Math.min(layout.pieceSize, layout.size - next * layout.pieceSize)
-          if (piece.index !== next || piece.data.byteLength !== expectedLength) {
-            throw new BlobProtocolError(`blob ${hash}: expected piece ${next} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
-          }
-          await writer!.write(piece.data)
-          bytes += piece.data.byteLength
-          next++
-        }
-      } while (next < layout.pieces)
-      const info = await writer!.finish()
-      writer = undefined
-      return { hash, size: info.size, cached: false, bytes, ms: performance.now() - started }
+        const from = transfer.next
+        await this.fetchPieces(peer, transfer, sink, options)
+        if (transfer.next === from) throw new BlobProtocolError(`blob ${hash}: the server sent no piece from ${from}`)
+      } while (transfer.next < transfer.layout!.pieces)
+      const info = await transfer.writer!.finish()
+      transfer.writer = undefined
+      return { hash, size: info.size, cached: false, bytes: transfer.bytes, ms: performance.now() - started }
     } catch (err) {
-      await writer?.abort()
+      await transfer.writer?.abort()
       throw err
     }
   }
 
-  /** One stream: the header (checked before any piece is read) and up to PIECES_PER_REQUEST pieces from `fromPiece`. */
-  private async fetchPieces (peer: PeerId, hash: string, fromPiece: number, options: BlobFetchOptions, checkHeader: (header: BlobHeader) => void): Promise<{ header: BlobHeader, pieces: BlobPiece[] }> {
+  /**
+   * One stream: the header (checked before any piece is read), then up to
+   * `piecesPerRequest` pieces from `transfer.next`, each written to the sink
+   * as it arrives. Reading no faster than the sink writes is what bounds the
+   * memory held: yamux stops the sender once this stream's buffer is full.
+   */
+  private async fetchPieces (peer: PeerId, transfer: FetchState, sink: BlobSink, options: BlobFetchOptions): Promise<void> {
+    const { hash } = transfer
     const stream = await this.components.connectionManager.openStream(peer, BLOB_PROTOCOL, { signal: this.stepSignal(options) })
     try {
       const frameBytes = MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES
-      const messages = pbStream(stream, { maxDataLength: frameBytes, maxBufferSize: PIECES_PER_REQUEST * (frameBytes + LENGTH_PREFIX_BYTES) + 1024 })
-      await messages.write({ hash, fromPiece, maxPieces: PIECES_PER_REQUEST }, BlobRequest, { signal: this.stepSignal(options) })
+      const messages = pbStream(stream, { maxDataLength: frameBytes, maxBufferSize: 2 * (frameBytes + LENGTH_PREFIX_BYTES) })
+      await messages.write({ hash, fromPiece: transfer.next, maxPieces: this.piecesPerRequest }, BlobRequest, { signal: this.stepSignal(options) })
       await stream.close({ signal: this.stepSignal(options) })
       const header = await messages.read(BlobHeader, { signal: this.stepSignal(options) })
       if (header.status !== BlobStatus.FOUND) throw new BlobUnavailableError(hash, header.status, header.message)
-      checkHeader(header)
-      if (header.pieces > 0 && header.pieces <= fromPiece) throw new BlobProtocolError(`blob ${hash}: no piece ${fromPiece} in ${header.pieces} pieces`)
-      const count = Math.min(PIECES_PER_REQUEST, header.pieces - fromPiece)
-      const pieces: BlobPiece[] = []
-      for (let i = 0; i < count; i++) pieces.push(await messages.read(BlobPiece, { signal: this.stepSignal(options) }))
-      return { header, pieces }
+      const layout = this.checkLayout(transfer, header)
+      transfer.writer ??= await sink.createWriter(hash, layout.size)
+      const count = Math.min(this.piecesPerRequest, layout.pieces - transfer.next)
+      for (let i = 0; i < count; i++) {
+        const piece = await messages.read(BlobPiece, { signal: this.stepSignal(options) })
+        const expectedLength = Math.min(layout.pieceSize, layout.size - transfer.next * layout.pieceSize)
+        if (piece.index !== transfer.next || piece.data.byteLength !== expectedLength) {
+          throw new BlobProtocolError(`blob ${hash}: expected piece ${transfer.next} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
+        }
+        await transfer.writer.write(piece.data)
+        transfer.bytes += piece.data.byteLength
+        transfer.next++
+      }
     } catch (err: any) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       throw err
     }
+  }
+
+  /** The first header fixes the blob's layout; later ones (one per stream) must repeat it. */
+  private checkLayout (transfer: FetchState, header: BlobHeader): BlobHeader {
+    const { hash, next } = transfer
+    if (transfer.layout == null) {
+      this.checkHeader(hash, header, transfer.expectedSize)
+      transfer.layout = header
+    } else if (header.size !== transfer.layout.size || header.pieceSize !== transfer.layout.pieceSize) {
+      throw new BlobProtocolError(`blob ${hash}: the server changed its size or piece size between requests`)
+    }
+    if (header.pieces > 0 && header.pieces <= next) throw new BlobProtocolError(`blob ${hash}: no piece ${next} in ${header.pieces} pieces`)
+    return transfer.layout
   }
 
   private checkHeader (hash: string, header: BlobHeader, expectedSize: number | undefined): void {
