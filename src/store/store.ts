@@ -2,12 +2,15 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { InputError } from '../errors.ts'
+import { GroupCommit } from './group-commit.ts'
 import type { AbstractSublevel } from 'abstract-level'
 
 /**
  * One LevelDB database per peer, in its data directory, split into typed
- * sublevels (DESIGN.md section 7). Writes that belong together go through
- * `store.db.batch([...{ sublevel }])` so they land together or not at all.
+ * sublevels (DESIGN.md section 7). Writes that belong together go in one
+ * batch so they land together or not at all: `store.writer.write([...])`
+ * (ops with `sublevel`, as `db.batch` takes them) where many such writes
+ * come at once, since it groups concurrent callers into one batch.
  */
 
 export type Bytes = Uint8Array
@@ -39,6 +42,9 @@ export interface MeshStore {
   readonly peers: Sublevel<unknown>
   /** Volunteer preferences and other small settings (JSON). */
   readonly settings: Sublevel<unknown>
+  /** Group commit over `db`: concurrent callers' batches are written together (see group-commit.ts). */
+  readonly writer: GroupCommit
+  /** Waits for the writer's queued batches, then closes the database. */
   close (): Promise<void>
 }
 
@@ -115,6 +121,7 @@ export async function openStore (dataDir: string): Promise<MeshStore> {
   }
   const binary = (name: string): Sublevel<Bytes> => db.sublevel<string, Bytes>(name, { valueEncoding: 'view' })
   const json = (name: string): Sublevel<unknown> => db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
+  const writer = new GroupCommit(db)
   return {
     db,
     location: dataDir,
@@ -129,6 +136,10 @@ export async function openStore (dataDir: string): Promise<MeshStore> {
     history: json('history'),
     peers: json('peers'),
     settings: json('settings'),
-    close: async () => { await db.close() }
+    writer,
+    close: async () => {
+      await writer.close()
+      await db.close()
+    }
   }
 }
