@@ -43,8 +43,8 @@ function recordingTarget (store: MeshStore, failing = new Set<number>()): { targ
       const real = store.db.batch()
       const keys: string[] = []
       return {
-        put: (key, value, options) => { real.put(key, value, options); keys.push(key) },
-        del: (key, options) => { real.del(key, options); keys.push(key) },
+        put: (key, value, options) => { real.put(key, value, options ?? {}); keys.push(key) },
+        del: (key, options) => { real.del(key, options ?? {}); keys.push(key) },
         clear: () => { real.clear(); keys.length = 0 },
         close: async () => { await real.close() },
         write: async () => {
