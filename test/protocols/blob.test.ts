@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { openStore, type MeshStore } from '../../src/store/store.ts'
 import { BlobStore, sha256Hex } from '../../src/store/blob-store.ts'
-import { BlobProtocolError, BlobStatus, BlobUnavailableError, type BlobSource } from '../../src/protocols/blob/index.ts'
+import { pbStream } from '@libp2p/utils'
+import { BLOB_PROTOCOL, BlobHeader, BlobPiece, BlobProtocolError, BlobRequest, BlobStatus, BlobUnavailableError, type BlobSource } from '../../src/protocols/blob/index.ts'
 import { BlobHashMismatchError } from '../../src/store/blob-store.ts'
 import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
 import { startWorkNode, stopAll, type WorkNode } from '../work/helpers/nodes.ts'
@@ -38,7 +39,7 @@ after(async () => {
 })
 
 test('given a blob of several pieces, when fetched, it is verified, stored, and a second fetch hits the cache', async () => {
-  // 8 pieces of 1 MiB: one stream (a server sends up to 64 pieces on one).
+  // 8 pieces of 1 MiB: two requests of 4 pieces on one stream.
   const bytes = randomBytes(7 * 1024 * 1024 + 12345)
   const info = await serverBlobs.put(bytes, { own: true })
 
@@ -56,8 +57,8 @@ test('given a blob of several pieces, when fetched, it is verified, stored, and 
   console.log(`blob fetch: ${bytes.byteLength} bytes in ${first.ms.toFixed(1)} ms; cached re-fetch ${second.ms.toFixed(2)} ms`)
 })
 
-test('given a requester asking for fewer pieces per stream, the blob arrives whole over several streams', async () => {
-  const small = await startWorkNode({ blob: { piecesPerRequest: 3 } })
+test('given a requester asking for one piece at a time, the blob arrives whole and in order over one stream', async () => {
+  const small = await startWorkNode({ blob: { piecesPerRequest: 1 } })
   try {
     await small.dial(server.getMultiaddrs()[0])
     const sink = await newBlobStore()
@@ -66,7 +67,7 @@ test('given a requester asking for fewer pieces per stream, the blob arrives who
     const servedBefore = server.services.blob.served
     const fetched = await small.services.blob.fetch(server.peerId, info.hash, sink, { expectedSize: bytes.byteLength })
     assert.equal(fetched.bytes, bytes.byteLength)
-    assert.equal(server.services.blob.served - servedBefore, 3, '8 pieces in streams of 3, 3 and 2')
+    assert.equal(server.services.blob.served - servedBefore, 1, '8 requests of one piece on one stream')
     assert.deepEqual(Buffer.from(await sink.get(info.hash)), bytes)
   } finally {
     await stopAll([small])
@@ -111,5 +112,23 @@ test('given a server sending bytes that do not hash to the requested hash, the f
     assert.deepEqual(Buffer.from(await clientBlobs.get(info.hash)), bytes)
   } finally {
     await liar.stop()
+  }
+})
+
+test('given a later request on a stream that skips pieces or names another blob, the server answers MALFORMED and ends the stream', async () => {
+  const info = await serverBlobs.put(randomBytes(3 * 1024 * 1024), { own: true })
+  const other = await serverBlobs.put(randomBytes(2000), { own: true })
+  for (const [name, second] of [['skipping', { hash: info.hash, fromPiece: 2, maxPieces: 1 }], ['another blob', { hash: other.hash, fromPiece: 1, maxPieces: 1 }]] as const) {
+    const stream = await client.dialProtocol(server.peerId, BLOB_PROTOCOL)
+    const messages = pbStream(stream, { maxDataLength: 2 * 1024 * 1024 })
+    await messages.write({ hash: info.hash, fromPiece: 0, maxPieces: 1 }, BlobRequest)
+    assert.equal((await messages.read(BlobHeader)).status, BlobStatus.FOUND)
+    assert.equal((await messages.read(BlobPiece)).index, 0)
+    await messages.write(second, BlobRequest)
+    const answer = await messages.read(BlobHeader)
+    assert.equal(answer.status, BlobStatus.MALFORMED, name)
+    assert.match(answer.message, /from piece 1/)
+    await assert.rejects(messages.read(BlobPiece), `${name}: nothing follows`)
+    await stream.close().catch(() => {})
   }
 })

@@ -7,7 +7,7 @@ import {
   MAX_PIECE_BYTES, MAX_PIECES_PER_REQUEST, MAX_REQUEST_BYTES, MAX_TRANSFERS_PER_PEER, PIECE_OVERHEAD_BYTES, PIECES_PER_REQUEST, STEP_TIMEOUT_MS
 } from './constants.ts'
 import { BlobProtocolError, BlobUnavailableError } from './errors.ts'
-import type { BlobWriter } from '../../store/blob-store.ts'
+import type { BlobInfo, BlobWriter } from '../../store/blob-store.ts'
 import type { BlobComponents, BlobFetchOptions, BlobFetchResult, BlobInit, BlobRejection, BlobServiceEvents, BlobSink, BlobSource, BlobTransfer } from './index.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
@@ -94,11 +94,7 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
     }
     const transfer: FetchState = { hash, expectedSize: options.expectedSize, next: 0, bytes: 0 }
     try {
-      do {
-        const from = transfer.next
-        await this.fetchPieces(peer, transfer, sink, options)
-        if (transfer.next === from) throw new BlobProtocolError(`blob ${hash}: the server sent no piece from ${from}`)
-      } while (transfer.next < transfer.layout!.pieces)
+      await this.fetchPieces(peer, transfer, sink, options)
       const info = await transfer.writer!.finish()
       transfer.writer = undefined
       return { hash, size: info.size, cached: false, bytes: transfer.bytes, ms: performance.now() - started }
@@ -109,38 +105,60 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
   }
 
   /**
-   * One stream: the header (checked before any piece is read), then up to
-   * `piecesPerRequest` pieces from `transfer.next`, each written to the sink
-   * as it arrives. Reading no faster than the sink writes is what bounds the
-   * memory held: yamux stops the sender once this stream's buffer is full.
+   * One stream: requests of `piecesPerRequest` pieces from `transfer.next`,
+   * at most two outstanding, each answered with a header (checked before any
+   * piece is read) and its pieces, written to the sink as they arrive.
+   * The next request goes out while the last one is still arriving, so the
+   * flow never stops; only what was asked for can arrive, so the requester
+   * never holds more than two requests' worth of pieces.
    */
   private async fetchPieces (peer: PeerId, transfer: FetchState, sink: BlobSink, options: BlobFetchOptions): Promise<void> {
     const { hash } = transfer
     const stream = await this.components.connectionManager.openStream(peer, BLOB_PROTOCOL, { signal: this.stepSignal(options) })
     try {
       const frameBytes = MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES
-      const messages = pbStream(stream, { maxDataLength: frameBytes, maxBufferSize: 2 * (frameBytes + LENGTH_PREFIX_BYTES) })
-      await messages.write({ hash, fromPiece: transfer.next, maxPieces: this.piecesPerRequest }, BlobRequest, { signal: this.stepSignal(options) })
-      await stream.close({ signal: this.stepSignal(options) })
-      const header = await messages.read(BlobHeader, { signal: this.stepSignal(options) })
-      if (header.status !== BlobStatus.FOUND) throw new BlobUnavailableError(hash, header.status, header.message)
-      const layout = this.checkLayout(transfer, header)
-      transfer.writer ??= await sink.createWriter(hash, layout.size)
-      const count = Math.min(this.piecesPerRequest, layout.pieces - transfer.next)
-      for (let i = 0; i < count; i++) {
-        const piece = await messages.read(BlobPiece, { signal: this.stepSignal(options) })
-        const expectedLength = Math.min(layout.pieceSize, layout.size - transfer.next * layout.pieceSize)
-        if (piece.index !== transfer.next || piece.data.byteLength !== expectedLength) {
-          throw new BlobProtocolError(`blob ${hash}: expected piece ${transfer.next} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
-        }
-        await transfer.writer.write(piece.data)
-        transfer.bytes += piece.data.byteLength
-        transfer.next++
+      const messages = pbStream(stream, { maxDataLength: frameBytes, maxBufferSize: 2 * this.piecesPerRequest * (frameBytes + LENGTH_PREFIX_BYTES) + 1024 })
+      const ask = async (fromPiece: number): Promise<void> => {
+        await messages.write({ hash, fromPiece, maxPieces: this.piecesPerRequest }, BlobRequest, { signal: this.stepSignal(options) })
       }
+      await ask(transfer.next)
+      let asked = -1
+      const outstanding: number[] = []
+      while (true) {
+        const header = await messages.read(BlobHeader, { signal: this.stepSignal(options) })
+        if (header.status !== BlobStatus.FOUND) throw new BlobUnavailableError(hash, header.status, header.message)
+        const layout = this.checkLayout(transfer, header)
+        transfer.writer ??= await sink.createWriter(hash, layout.size)
+        if (asked < 0) {
+          asked = Math.min(transfer.next + this.piecesPerRequest, layout.pieces)
+          outstanding.push(asked - transfer.next)
+        }
+        // Keep a second request in flight while this one's pieces arrive.
+        if (outstanding.length < 2 && asked < layout.pieces) {
+          await ask(asked)
+          outstanding.push(Math.min(this.piecesPerRequest, layout.pieces - asked))
+          asked += outstanding.at(-1)!
+        }
+        const count = outstanding.shift()!
+        for (let i = 0; i < count; i++) await this.receivePiece(messages, transfer, layout, options)
+        if (outstanding.length === 0) break
+      }
+      await stream.close({ signal: this.stepSignal(options) })
     } catch (err: any) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       throw err
     }
+  }
+
+  private async receivePiece (messages: ReturnType<typeof pbStream>, transfer: FetchState, layout: BlobHeader, options: BlobFetchOptions): Promise<void> {
+    const piece = await messages.read(BlobPiece, { signal: this.stepSignal(options) })
+    const expectedLength = Math.min(layout.pieceSize, layout.size - transfer.next * layout.pieceSize)
+    if (piece.index !== transfer.next || piece.data.byteLength !== expectedLength) {
+      throw new BlobProtocolError(`blob ${transfer.hash}: expected piece ${transfer.next} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
+    }
+    await transfer.writer!.write(piece.data)
+    transfer.bytes += piece.data.byteLength
+    transfer.next++
   }
 
   /** The first header fixes the blob's layout; later ones (one per stream) must repeat it. */
@@ -205,22 +223,44 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
     }
   }
 
-  private async send (stream: Stream, messages: ReturnType<typeof pbStream>, request: BlobRequest, from: string): Promise<void> {
-    if (!isBlobHash(request.hash)) {
+  /**
+   * Answers `first` and every later request on the stream, each with a
+   * header and its pieces. A later request must continue where the last
+   * one ended, so a stream never serves more than one pass over the blob.
+   */
+  private async send (stream: Stream, messages: ReturnType<typeof pbStream>, first: BlobRequest, from: string): Promise<void> {
+    if (!isBlobHash(first.hash)) {
       this.reject({ from, what: 'request', reason: 'hash is not 64 lowercase hex characters' })
       await this.answer(stream, messages, { status: BlobStatus.MALFORMED, message: 'hash must be sha256 lowercase hex' })
       return
     }
-    const info = await this.source?.info(request.hash)
+    const info = await this.source?.info(first.hash)
     if (info == null) {
       await this.answer(stream, messages, { status: BlobStatus.NOT_FOUND, message: '' })
       return
     }
-    if (request.fromPiece > info.pieces) {
-      this.reject({ from, what: 'request', reason: `fromPiece ${request.fromPiece} beyond ${info.pieces} pieces` })
-      await this.answer(stream, messages, { status: BlobStatus.MALFORMED, message: `fromPiece must be at most ${info.pieces}` })
-      return
+    let request: BlobRequest | undefined = first
+    let expected = first.fromPiece
+    while (request != null) {
+      if (request.hash !== first.hash || request.fromPiece !== expected) {
+        this.reject({ from, what: 'request', reason: `piece ${request.fromPiece} of ${request.hash.slice(0, 16)} asked after piece ${expected - 1} of ${first.hash.slice(0, 16)}` })
+        await this.answer(stream, messages, { status: BlobStatus.MALFORMED, message: `a later request on a stream must ask for the same blob from piece ${expected}` })
+        return
+      }
+      if (request.fromPiece > info.pieces) {
+        this.reject({ from, what: 'request', reason: `fromPiece ${request.fromPiece} beyond ${info.pieces} pieces` })
+        await this.answer(stream, messages, { status: BlobStatus.MALFORMED, message: `fromPiece must be at most ${info.pieces}` })
+        return
+      }
+      expected = await this.sendPieces(messages, request, info)
+      request = expected < info.pieces ? await this.nextRequest(stream, messages, from) : undefined
     }
+    await stream.close({ signal: AbortSignal.timeout(this.stepTimeoutMs) })
+    this.servedCount++
+  }
+
+  /** A header and the pieces `request` asks for; returns the piece after the last one sent. */
+  private async sendPieces (messages: ReturnType<typeof pbStream>, request: BlobRequest, info: Pick<BlobInfo, 'size' | 'pieces' | 'pieceSize'>): Promise<number> {
     await messages.write({ status: BlobStatus.FOUND, size: info.size, pieces: info.pieces, pieceSize: info.pieceSize, message: '' }, BlobHeader, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
     const wanted = request.maxPieces === 0 ? MAX_PIECES_PER_REQUEST : Math.min(request.maxPieces, MAX_PIECES_PER_REQUEST)
     const end = Math.min(info.pieces, request.fromPiece + wanted)
@@ -231,8 +271,18 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
       await messages.write({ index, data: data as Uint8Array<ArrayBuffer> }, BlobPiece, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
       index++
     }
-    await stream.close({ signal: AbortSignal.timeout(this.stepTimeoutMs) })
-    this.servedCount++
+    return index
+  }
+
+  /** The requester's next request, or undefined once it has closed its side: it wants no more. */
+  private async nextRequest (stream: Stream, messages: ReturnType<typeof pbStream>, from: string): Promise<BlobRequest | undefined> {
+    try {
+      return await messages.read(BlobRequest, { signal: AbortSignal.timeout(this.stepTimeoutMs) })
+    } catch (err: any) {
+      if (err?.name === 'UnexpectedEOFError' && stream.remoteWriteStatus === 'closed') return undefined
+      this.reject({ from, what: 'frame', reason: `${err?.name ?? 'Error'}: ${err?.message ?? err}` })
+      throw err
+    }
   }
 
   private async answer (stream: Stream, messages: ReturnType<typeof pbStream>, header: Omit<BlobHeader, 'size' | 'pieces' | 'pieceSize'>): Promise<void> {

@@ -9,16 +9,14 @@ export const MAX_PIECE_BYTES = 4 * 1024 * 1024
 /** Room for the fields around a piece's bytes. */
 export const PIECE_OVERHEAD_BYTES = 64
 /**
- * Pieces asked for per stream. A fetch writes each piece to its sink as it
- * arrives, and yamux stops the sender while the requester's stream buffer is
- * full, so a long stream costs the requester no more memory than a short
- * one; what a new stream costs is a protocol negotiation and a gap in the
- * flow (3 pieces per stream moved 0.6 of what one stream does). The server
- * never sends more than MAX_PIECES_PER_REQUEST on one stream, which bounds
- * how long one request holds one of its transfer slots.
+ * Pieces asked for per request. A fetch sends its requests on one stream,
+ * the next while the last one's pieces arrive, and never has more than two
+ * outstanding: libp2p streams do not slow a sender down on their own, so
+ * what the requester asks for is what bounds what it must buffer. The
+ * server never sends more than MAX_PIECES_PER_REQUEST for one request.
  */
-export const PIECES_PER_REQUEST = 64
-export const MAX_PIECES_PER_REQUEST = 64
+export const PIECES_PER_REQUEST = 4
+export const MAX_PIECES_PER_REQUEST = 8
 /** Largest blob a client accepts. */
 export const MAX_BLOB_BYTES = 16 * 1024 * 1024 * 1024
 

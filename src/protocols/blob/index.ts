@@ -62,7 +62,7 @@ export interface BlobTransfer extends TypedEventTarget<BlobServiceEvents> {
   serve (source: BlobSource | undefined): void
   /** Fetches `hash` from `peer` into `sink`, unless `sink` has it already. */
   fetch (peer: PeerId, hash: string, sink: BlobSink, options?: BlobFetchOptions): Promise<BlobFetchResult>
-  /** Requests answered with pieces since start (one per stream of pieces; for tests and figures). */
+  /** Streams answered with pieces since start (for tests and figures). */
   readonly served: number
 }
 
@@ -80,7 +80,7 @@ export interface BlobInit {
   maxOutboundStreams?: number
   /** @default MAX_BLOB_BYTES */
   maxBlobBytes?: number
-  /** Pieces a fetch asks for per stream, at most MAX_PIECES_PER_REQUEST. @default PIECES_PER_REQUEST */
+  /** Pieces a fetch asks for per request, at most MAX_PIECES_PER_REQUEST. @default PIECES_PER_REQUEST */
   piecesPerRequest?: number
 }
 
