@@ -1,9 +1,9 @@
+import { spawn } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
-import { connect, startPeer, stopPeers, type BenchPeer } from './lib/peers.ts'
-import { nowMs } from './lib/stats.ts'
-import { tcpTransfer } from './lib/tcp-reference.ts'
-import type { BlobSink } from '../src/protocols/blob/index.ts'
-import type { BlobWriter } from '../src/store/blob-store.ts'
+import { fileURLToPath } from 'node:url'
+import { startPeer, stopPeers, type BenchPeer } from './lib/peers.ts'
+import { tcpSource } from './lib/tcp-reference.ts'
+import { BULK_PROTOCOL, type FetcherFigures } from './lib/transfer-fetcher.ts'
 
 export interface TransferOptions {
   readonly bytes: number
@@ -18,7 +18,7 @@ export interface TransferFigures {
   readonly libp2pStreamMBps: number
   /** The blob protocol over the bare stream: what the protocol itself costs. */
   readonly transferOverStream: number
-  /** The same bytes over a raw TCP socket in 1 MiB frames. */
+  /** The same bytes over a raw TCP socket in 1 MiB frames, between the same two processes. */
   readonly tcpTransferMBps: number
   readonly transferRatio: number
   /** Into the fetcher's blob store (sha256 check, LevelDB writes): what a volunteer sees. */
@@ -26,56 +26,51 @@ export interface TransferFigures {
   readonly transferBytes: number
 }
 
+const FETCHER = fileURLToPath(new URL('./lib/transfer-fetcher.ts', import.meta.url))
+
 /**
- * Blob protocol throughput between two peers on loopback against a raw TCP
- * socket moving the same bytes in the same run, and against one bare libp2p
- * stream on the same connection (what noise and yamux allow, without the
- * protocol). The researcher serves the blob from its LevelDB blob store, as
- * it serves matmul's B. Each figure is the best of `repeats`.
+ * Blob protocol throughput from a researcher (this process, serving the
+ * blob from its LevelDB blob store, as it serves matmul's B) to a volunteer
+ * in another process, against a raw TCP socket between the same two
+ * processes and one bare libp2p stream on the same connection, measured
+ * interleaved in the same run. Each figure is the best of `repeats`.
  */
 export async function benchTransfer (options: TransferOptions): Promise<TransferFigures> {
   let server: BenchPeer | undefined
-  let client: BenchPeer | undefined
+  const tcp = await tcpSource({ totalBytes: options.bytes, pieceSize: 1024 * 1024 })
   try {
     server = await startPeer()
-    client = await startPeer()
     const bytes = randomFillSync(new Uint8Array(options.bytes))
     const { hash } = await server.blobs.put(bytes, { own: true })
     await serveBulk(server, options.bytes)
-    await connect(client, server)
-    const blob = client.node.services.blob
-    let mesh = 0
-    let stream = 0
-    let store = 0
-    let tcp = 0
-    for (let i = 0; i < options.repeats; i++) {
-      stream = Math.max(stream, await receiveBulk(client, server, options.bytes))
-      const discard = discardingSink()
-      let started = nowMs()
-      const fetched = await blob.fetch(server.node.peerId, hash, discard)
-      mesh = Math.max(mesh, fetched.bytes / 1e6 / ((nowMs() - started) / 1000))
-      started = nowMs()
-      const stored = await blob.fetch(server.node.peerId, hash, client.blobs)
-      store = Math.max(store, stored.bytes / 1e6 / ((nowMs() - started) / 1000))
-      if (stored.cached) throw new Error('the blob was already in the client store')
-      await client.blobs.evict({ maxCachedBytes: 0 })
-      tcp = Math.max(tcp, (await tcpTransfer({ totalBytes: options.bytes, pieceSize: 1024 * 1024 })).mbps)
-    }
+    const figures = await runFetcher({
+      researcher: server.node.getMultiaddrs()[0].toString(), hash, bytes: options.bytes, repeats: options.repeats, tcpPort: tcp.port
+    })
     return {
-      transferMBps: mesh,
-      libp2pStreamMBps: stream,
-      transferOverStream: mesh / stream,
-      tcpTransferMBps: tcp,
-      transferRatio: mesh / tcp,
-      transferStoreMBps: store,
+      transferMBps: figures.mesh,
+      libp2pStreamMBps: figures.stream,
+      transferOverStream: figures.mesh / figures.stream,
+      tcpTransferMBps: figures.tcp,
+      transferRatio: figures.mesh / figures.tcp,
+      transferStoreMBps: figures.store,
       transferBytes: options.bytes
     }
   } finally {
-    await stopPeers([client, server])
+    await stopPeers([server])
+    await tcp.close()
   }
 }
 
-const BULK_PROTOCOL = '/mesh-bench/bulk/1.0.0'
+async function runFetcher (config: object): Promise<FetcherFigures> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FETCHER, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (data: Buffer) => { out += data.toString() })
+  const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+  const line = out.trim().split('\n').at(-1) ?? ''
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`the transfer fetcher exited with ${code}: ${out.trim().slice(-300)}`)
+  return JSON.parse(line) as FetcherFigures
+}
+
 const PIECE = new Uint8Array(1024 * 1024)
 
 /** Answers any byte on a bulk stream with `bytes` bytes in 1 MiB sends, then closes. */
@@ -91,37 +86,4 @@ async function serveBulk (server: BenchPeer, bytes: number): Promise<void> {
       stream.abort(err)
     }
   })
-}
-
-/** MB/s of one bulk stream from `server`. */
-async function receiveBulk (client: BenchPeer, server: BenchPeer, bytes: number): Promise<number> {
-  const stream = await client.node.dialProtocol(server.node.peerId, BULK_PROTOCOL)
-  const started = nowMs()
-  stream.send(new Uint8Array(1))
-  let received = 0
-  for await (const data of stream) {
-    received += data.byteLength
-    if (received >= bytes) break
-  }
-  const mbps = received / 1e6 / ((nowMs() - started) / 1000)
-  await stream.close().catch(err => { stream.abort(err) })
-  return mbps
-}
-
-/** A sink that keeps nothing: measures the protocol, not the fetcher's disk. */
-function discardingSink (): BlobSink {
-  return {
-    info: async () => undefined,
-    createWriter: async (hash, size): Promise<BlobWriter> => {
-      let received = 0
-      return {
-        write: async (piece) => { received += piece.byteLength },
-        finish: async () => {
-          if (received !== size) throw new Error(`received ${received} of ${size} bytes`)
-          return { hash, size, pieces: 0, pieceSize: 0, own: false, lastUsed: Date.now() }
-        },
-        abort: async () => {}
-      }
-    }
-  }
 }

@@ -85,17 +85,26 @@ export async function tcpRoundTrip (options: { size: number, iterations: number,
   return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99) }
 }
 
-/** Moves `totalBytes` in `pieceSize` frames from server to client; MB/s (10^6 bytes). */
-export async function tcpTransfer (options: { totalBytes: number, pieceSize: number }): Promise<{ mbps: number }> {
+/**
+ * A TCP server that answers each connection's first frame with
+ * `totalBytes` in `pieceSize` frames: the sending side of the transfer
+ * reference, run in the researcher's process.
+ */
+export async function tcpSource (options: { totalBytes: number, pieceSize: number }): Promise<{ port: number, close: () => Promise<void> }> {
   const piece = frame(options.pieceSize)
-  const server = await listen(socket => {
+  return await listen(socket => {
+    socket.on('error', () => {})
     socket.once('data', async () => {
       for (let sent = 0; sent < options.totalBytes; sent += options.pieceSize) {
         if (!socket.write(piece)) await new Promise(resolve => socket.once('drain', resolve))
       }
     })
   })
-  const socket = await dial(server.port)
+}
+
+/** The receiving side: asks `port` for `totalBytes` and counts them in; MB/s (10^6 bytes). */
+export async function tcpReceive (options: { port: number, totalBytes: number }): Promise<{ mbps: number }> {
+  const socket = await dial(options.port)
   const start = nowMs()
   let received = 0
   await new Promise<void>(resolve => {
@@ -107,6 +116,5 @@ export async function tcpTransfer (options: { totalBytes: number, pieceSize: num
   })
   const seconds = (nowMs() - start) / 1000
   socket.destroy()
-  await server.close()
   return { mbps: received / 1e6 / seconds }
 }
