@@ -1,6 +1,7 @@
+import { stat } from 'node:fs/promises'
 import { callRunningPeer, ControlCallError } from '../node/control/control-client.ts'
 import { StoredPeer } from '../node/stored-peer.ts'
-import { StoreLockedError } from '../store/store.ts'
+import { dataDirProblem, StoreLockedError } from '../store/store.ts'
 import { UsageError, WorkError } from './errors.ts'
 
 /** How long a running peer may take to answer (an export streams the whole result). */
@@ -25,6 +26,7 @@ export async function askPeer<T> (
     throw asCliError(err)
   }
   if (reply != null) return reply.result as T
+  await checkDataDir(dataDir)
   let peer: StoredPeer | undefined
   try {
     peer = await StoredPeer.open(dataDir)
@@ -39,6 +41,12 @@ export async function askPeer<T> (
   } finally {
     await peer?.close()
   }
+}
+
+/** A data dir that does not exist yet just has nothing in it; one that is a file is a mistake to name. */
+async function checkDataDir (dataDir: string): Promise<void> {
+  const found = await stat(dataDir).catch(() => undefined)
+  if (found != null && !found.isDirectory()) throw dataDirProblem(Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }), dataDir)!
 }
 
 function asCliError (err: unknown): unknown {

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { InputError } from '../errors.ts'
+import { MAX_WGSL_BYTES } from '../compute/kernels/map/params.ts'
 import { generateMatrix } from '../compute/data/generate.ts'
 import { readNpyMatrix } from '../compute/data/npy.ts'
 import { readDataset } from '../compute/data/dataset.ts'
@@ -46,10 +47,18 @@ export const DEFAULT_SEED = 1
 /** Generated matrices are held in memory twice (matrix + blob); keep them within reason. */
 export const MAX_GENERATED_SIDE = 16_384
 
-async function readTextFile (path: string, what: string): Promise<string> {
+function kib (bytes: number): string {
+  return `${Math.ceil(bytes / 1024).toLocaleString('en-US')} KiB`
+}
+
+/** Reads a text input whole, refusing one over `maxBytes` before reading it (a huge file would not fit in a string). */
+async function readTextFile (path: string, what: string, maxBytes: number): Promise<string> {
   try {
+    const { size } = await stat(path)
+    if (size > maxBytes) throw new InputError(`${path}: the ${what} is ${kib(size)}, over the ${kib(maxBytes)} limit`)
     return await readFile(path, 'utf8')
   } catch (err: any) {
+    if (err instanceof InputError) throw err
     const why = err?.code === 'ENOENT' ? 'no such file' : err?.code === 'EISDIR' ? 'is a directory' : err?.code === 'EACCES' ? 'permission denied' : String(err?.message ?? err)
     throw new InputError(`${path}: cannot read ${what} (${why})`)
   }
@@ -98,7 +107,7 @@ export async function loadProjectSpec (request: PublishRequest): Promise<Project
     const { matrices, defaultName } = await matmulInputs(request.inputs)
     spec = { ...common, kernel: 'matmul', name: request.name ?? defaultName, inputs: matrices }
   } else {
-    const [wgsl, data] = await Promise.all([readTextFile(request.wgslPath, 'WGSL source'), readDataset(request.dataPath)])
+    const [wgsl, data] = await Promise.all([readTextFile(request.wgslPath, 'WGSL source', MAX_WGSL_BYTES), readDataset(request.dataPath)])
     spec = {
       ...common,
       kernel: 'map',

@@ -31,6 +31,7 @@ await writeFile(file('not.npy'), 'this is not a numpy file')
 await writeFile(file('rows.csv'), 'x,y\n1,2\n3,4\n')
 await writeFile(file('bad.wgsl'), 'fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {\n  return row\n}\n')
 await writeFile(file('bad.key'), 'not a key\n')
+await writeFile(file('huge.wgsl'), '// '.repeat(30_000))
 
 const dataDir = ['--data-dir', file('peer')]
 const cases: Array<{ args: string[], message: RegExp }> = [
@@ -56,6 +57,7 @@ const cases: Array<{ args: string[], message: RegExp }> = [
   { args: ['publish', '--kernel', 'map', '--data', file('rows.csv')], message: /map kernel needs --wgsl FILE, --data FILE and --out-cols N/ },
   { args: ['publish', '--kernel', 'map', '--wgsl', file('none.wgsl'), '--data', file('rows.csv'), '--out-cols', '1'], message: /none\.wgsl: cannot read WGSL source \(no such file\)/ },
   { args: ['publish', '--kernel', 'map', '--wgsl', file('bad.wgsl'), '--data', file('rows.csv'), '--out-cols', '1', '--spot-check', '0.5'], message: /no CPU reference to spot-check/ },
+  { args: ['publish', '--kernel', 'map', '--wgsl', file('huge.wgsl'), '--data', file('rows.csv'), '--out-cols', '1'], message: /huge\.wgsl: the WGSL source is 88 KiB, over the 64 KiB limit/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('none.key'), ...dataDir], message: /none\.key: cannot read swarm key \(no such file\)/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },
   { args: ['projects', '--wait', '0', '--bootstrap', '/ip4/127.0.0.1/tcp/9'], message: /--bootstrap expects a multiaddr ending in \/p2p\/<peer id>/ },

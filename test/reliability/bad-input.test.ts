@@ -58,7 +58,8 @@ const cases: Array<{ args: string[], message: RegExp }> = [
   { args: map('infinite.json'), message: /infinite\.json: row 1, column 1: Infinity is beyond the float32 range/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('empty.key'), '--data-dir', file('peer')], message: /empty\.key: not a swarm key/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', dir.path, '--data-dir', file('peer')], message: /cannot read swarm key \(is a directory\)/ },
-  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--no-mdns', '--data-dir', file('not-a-dir')], message: /data dir .*not-a-dir is not a directory/ }
+  { args: ['publish', '--kernel', 'matmul', '--size', '8', '--no-mdns', '--data-dir', file('not-a-dir')], message: /data dir .*not-a-dir is not a directory/ },
+  ...['status', 'leaderboard', 'history'].map(command => ({ args: [command, '--data-dir', file('not-a-dir')], message: /data dir .*not-a-dir is not a directory/ }))
 ]
 
 /** Runs each case, two CLI processes at a time; answers the failures. */
