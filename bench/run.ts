@@ -16,18 +16,22 @@ import { benchMatmul } from './matmul-figures.ts'
 import { benchReassign } from './reassign.ts'
 import { benchScaling } from './scaling.ts'
 import { benchStoreWrites } from './store-writes.ts'
-import { benchTransfer } from './transfer.ts'
+import { benchTransfer, benchTransferOnLink } from './transfer.ts'
 import { printTable } from './lib/report.ts'
 import { nowMs } from './lib/stats.ts'
 
 const MiB = 1024 * 1024
+const GIGABIT_ETHERNET_MBIT = 1000
 
 /** Each benchmark with its quick and full sizes. */
 const BENCHMARKS: Record<string, (quick: boolean) => Promise<object>> = {
   dispatch: async quick => await benchDispatch(quick ? { iterations: 1000, warmup: 100 } : { iterations: 5000, warmup: 500 }),
   reassign: async quick => await benchReassign({ kills: quick ? 3 : 7, others: 3, chunkMs: 50 }),
   scaling: async quick => await benchScaling({ volunteers: [1, 2, 4, 8, 16], chunkMs: 50, chunks: quick ? 128 : 320, repeats: quick ? 2 : 3 }),
-  transfer: async quick => await benchTransfer(quick ? { bytes: 64 * MiB, repeats: 2 } : { bytes: 256 * MiB, repeats: 3 }),
+  transfer: async quick => ({
+    ...await benchTransfer(quick ? { bytes: 64 * MiB, repeats: 2 } : { bytes: 256 * MiB, repeats: 3 }),
+    ...await benchTransferOnLink({ bytes: quick ? 32 * MiB : 128 * MiB, repeats: 2 }, GIGABIT_ETHERNET_MBIT)
+  }),
   store: async quick => await benchStoreWrites({ results: quick ? 20_000 : 100_000, group: 128 }),
   matmul: async quick => await benchMatmul({ size: quick ? 1024 : 2048, gpuSize: 4096, cublas: !quick }),
   endToEnd: async quick => await benchEndToEnd({ volunteers: 4, size: quick ? 1024 : 2048, gpuSize: 4096, chunks: quick ? 16 : 32 })

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { startPeer, stopPeers, type BenchPeer } from './lib/peers.ts'
+import { runOnShapedLink } from './lib/shaped-link.ts'
 import { tcpSource } from './lib/tcp-reference.ts'
 import { BULK_PROTOCOL, type FetcherFigures } from './lib/transfer-fetcher.ts'
 
@@ -27,6 +28,7 @@ export interface TransferFigures {
 }
 
 const FETCHER = fileURLToPath(new URL('./lib/transfer-fetcher.ts', import.meta.url))
+const ON_LINK = fileURLToPath(new URL('./lib/transfer-on-link.ts', import.meta.url))
 
 /**
  * Blob protocol throughput from a researcher (this process, serving the
@@ -59,6 +61,31 @@ export async function benchTransfer (options: TransferOptions): Promise<Transfer
     await stopPeers([server])
     await tcp.close()
   }
+}
+
+export interface LinkTransferFigures {
+  /** The link's rate: a lab's wired Ethernet. */
+  readonly linkMbit: number
+  readonly transferLinkMBps: number
+  readonly tcpLinkMBps: number
+  readonly transferLinkRatio: number
+}
+
+/**
+ * The same measurement with both processes on a loopback shaped to
+ * `linkMbit` (shaped-link.ts): on loopback the figure is the CPU cost of
+ * noise and yamux; on a link of a lab's speed it is what a volunteer gets.
+ * Undefined, with the reason on stderr, where the link cannot be made.
+ */
+export async function benchTransferOnLink (options: TransferOptions, linkMbit: number): Promise<LinkTransferFigures | undefined> {
+  let figures: TransferFigures
+  try {
+    figures = await runOnShapedLink<TransferFigures>(linkMbit, ON_LINK, [JSON.stringify(options)])
+  } catch (err: any) {
+    console.error(`  transfer: no ${linkMbit} Mbit/s link figure: ${err?.message ?? err}`)
+    return undefined
+  }
+  return { linkMbit, transferLinkMBps: figures.transferMBps, tcpLinkMBps: figures.tcpTransferMBps, transferLinkRatio: figures.transferRatio }
 }
 
 async function runFetcher (config: object): Promise<FetcherFigures> {

@@ -5,6 +5,7 @@
  * { researcher: multiaddr with /p2p/, hash, bytes, repeats, tcpPort }.
  * Prints one JSON line with the best of `repeats` of each figure (MB/s).
  */
+import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { startPeer, stopPeer } from './peers.ts'
 import { nowMs } from './stats.ts'
@@ -101,7 +102,8 @@ function discardingSink (): BlobSink {
   }
 }
 
-if (process.argv[2] != null) {
+// Run as a script (the benchmark imports this module only for BULK_PROTOCOL and the types).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const figures = await main(JSON.parse(process.argv[2]) as FetcherConfig)
   process.stdout.write(JSON.stringify(figures) + '\n')
   process.exit(0)
