@@ -34,6 +34,11 @@ export interface PendingResult extends Candidate {
 export class ChunkRun {
   verified = false
   verifying = false
+  /**
+   * Set while its verified result is being written (settles once the write is
+   * committed or failed): no copies go out meanwhile, and it shows as verifying.
+   */
+  commit?: Promise<unknown>
   attempts = 0
   failures = 0
   backups = 0
@@ -91,7 +96,7 @@ export class ChunkRun {
 
   /** Copies still to hand out. */
   need (): number {
-    if (this.verified || this.verifying) return 0
+    if (this.verified || this.verifying || this.commit != null) return 0
     return this.replicas - this.results.length - this.liveLeases()
   }
 
@@ -105,7 +110,7 @@ export class ChunkRun {
   state (failed: boolean): ChunkState {
     if (this.verified) return 'verified'
     if (failed) return 'failed'
-    if (this.verifying) return 'verifying'
+    if (this.verifying || this.commit != null) return 'verifying'
     return this.leases.size > 0 ? 'leased' : 'queued'
   }
 

@@ -13,7 +13,7 @@ import { ownFloatsOf } from './floats.ts'
 import { leaseDurationMs, movingAverage, type LeaseDurationOptions } from './lease-duration.ts'
 import { loadProjectRun } from './load-project.ts'
 import { listProjectRecords, type WorkProjectRecord } from './records.ts'
-import { verifyChunk, type VerifyContext } from './verify-chunk.ts'
+import { verifyChunk, type Verdict, type VerifyContext } from './verify-chunk.ts'
 import { workHandlerFor } from './work-handler.ts'
 import type { ChunkRun, Lease, PendingResult } from './chunk-run.ts'
 import type { CoordinatorInit, CoordinatorLibp2p } from './init.ts'
@@ -288,44 +288,61 @@ export class Coordinator {
       return reject(RejectCode.UNKNOWN_LEASE, 'no such lease was given to you')
     }
     const { run, lease } = found
-    return await run.serial(async () => {
-      if (run.status !== 'running' || this.projects.get(run.id) !== run) return reject(RejectCode.NOT_ACCEPTING, `project is ${run.status}`)
-      if (run.banned.has(volunteer)) return reject(RejectCode.BANNED, 'a result of yours was wrong')
-      const chunk = run.chunks[lease.chunk]
-      if (chunk.verified) {
-        this.endLease(run, lease, DONE_ELSEWHERE)
-        return reject(RejectCode.ALREADY_DONE, `chunk ${chunk.index} was verified from another copy first`)
+    for (;;) {
+      // Verification is one result at a time per project; the write of a verified chunk is awaited outside, so that
+      // the results verified while one batch is in flight share the next (group commit).
+      const verdict = await run.serial(async () => await this.handleResult(run, lease, volunteer, submission, context))
+      if ('busy' in verdict) {
+        await verdict.busy
+        continue
       }
-      if (chunk.submitted.has(volunteer)) return reject(RejectCode.DUPLICATE, `you already returned chunk ${chunk.index}`)
-      const expectedBytes = (chunk.range.rowEnd - chunk.range.rowStart) * run.manifest.outputCols * 4
-      if (submission.result.byteLength !== expectedBytes) {
-        this.endLease(run, lease, { reason: 'result of the wrong size', failure: true, requeue: true })
-        return reject(RejectCode.WRONG_SIZE, `chunk ${chunk.index} has ${expectedBytes} result bytes, got ${submission.result.byteLength}`)
-      }
-      const now = Date.now()
-      this.endLease(run, lease, RETURNED)
-      const pending: PendingResult = {
-        volunteer,
-        leaseId: lease.id,
-        output: ownFloatsOf(submission.result),
-        computeMs: submission.computeMs,
-        transferMs: submission.fetchMs + context.readMs,
-        bytesMoved: lease.payloadBytes + submission.blobBytes + context.requestBytes,
-        receivedAt: now
-      }
-      chunk.results.push(pending)
-      chunk.submitted.add(volunteer)
-      const tally = run.tally(volunteer, now)
-      tally.lastSeen = now
-      if (submission.computeMs > 0) tally.observedGflops = movingAverage(tally.observedGflops, chunk.flops / submission.computeMs / 1e6)
-      run.leaseToResultMs = movingAverage(run.leaseToResultMs, now - lease.issuedAt)
-      try {
-        return await verifyChunk(this.verifyContext(), run, chunk, pending)
-      } catch (err: any) {
-        // Not stored (a full disk, say): the result is dropped, so the chunk is computed again rather than wedged on it.
-        return this.resultNotStored(run, chunk, pending, err)
-      }
-    })
+      return 'answer' in verdict ? await verdict.answer : verdict
+    }
+  }
+
+  /**
+   * One result, in the project's serial section: checks, then verification.
+   * `busy` when its chunk's verified write is in flight: the result waits for
+   * it and is handled again (the chunk is verified by then, or open again).
+   */
+  private async handleResult (run: ProjectRun, lease: Lease, volunteer: string, submission: ResultSubmission, context: WorkRequestContext): Promise<Verdict | { busy: Promise<unknown> }> {
+    if (run.status !== 'running' || this.projects.get(run.id) !== run) return reject(RejectCode.NOT_ACCEPTING, `project is ${run.status}`)
+    if (run.banned.has(volunteer)) return reject(RejectCode.BANNED, 'a result of yours was wrong')
+    const chunk = run.chunks[lease.chunk]
+    if (chunk.verified) {
+      this.endLease(run, lease, DONE_ELSEWHERE)
+      return reject(RejectCode.ALREADY_DONE, `chunk ${chunk.index} was verified from another copy first`)
+    }
+    if (chunk.commit != null) return { busy: chunk.commit }
+    if (chunk.submitted.has(volunteer)) return reject(RejectCode.DUPLICATE, `you already returned chunk ${chunk.index}`)
+    const expectedBytes = (chunk.range.rowEnd - chunk.range.rowStart) * run.manifest.outputCols * 4
+    if (submission.result.byteLength !== expectedBytes) {
+      this.endLease(run, lease, { reason: 'result of the wrong size', failure: true, requeue: true })
+      return reject(RejectCode.WRONG_SIZE, `chunk ${chunk.index} has ${expectedBytes} result bytes, got ${submission.result.byteLength}`)
+    }
+    const now = Date.now()
+    this.endLease(run, lease, RETURNED)
+    const pending: PendingResult = {
+      volunteer,
+      leaseId: lease.id,
+      output: ownFloatsOf(submission.result),
+      computeMs: submission.computeMs,
+      transferMs: submission.fetchMs + context.readMs,
+      bytesMoved: lease.payloadBytes + submission.blobBytes + context.requestBytes,
+      receivedAt: now
+    }
+    chunk.results.push(pending)
+    chunk.submitted.add(volunteer)
+    const tally = run.tally(volunteer, now)
+    tally.lastSeen = now
+    if (submission.computeMs > 0) tally.observedGflops = movingAverage(tally.observedGflops, chunk.flops / submission.computeMs / 1e6)
+    run.leaseToResultMs = movingAverage(run.leaseToResultMs, now - lease.issuedAt)
+    try {
+      return await verifyChunk(this.verifyContext(), run, chunk, pending)
+    } catch (err: any) {
+      // Not verified (a spot check that cannot run, say): the result is dropped, so the chunk is computed again rather than wedged on it.
+      return this.resultNotStored(run, chunk, pending, err)
+    }
   }
 
   renewLeases (peer: PeerId, heartbeat: Heartbeat): HeartbeatResponse {
@@ -418,6 +435,7 @@ export class Coordinator {
     if (end.requeue && !lease.expired) this.announceRequeue(run, chunk, lease.volunteer, end.reason)
   }
 
+  /** A result that could not be verified or stored (a full disk, say) is dropped: the chunk is computed again. */
   private resultNotStored (run: ProjectRun, chunk: ChunkRun, pending: PendingResult, err: unknown): ResultResponse {
     chunk.results = chunk.results.filter(r => r !== pending)
     chunk.submitted.delete(pending.volunteer)
@@ -437,7 +455,8 @@ export class Coordinator {
   }
 
   private announceRequeue (run: ProjectRun, chunk: ChunkRun, volunteer: string, reason: string): void {
-    if (chunk.verified || run.status !== 'running') return
+    // A chunk whose verified write is in flight is not queued again, unless that write fails (resultNotStored says so then).
+    if (chunk.verified || chunk.commit != null || run.status !== 'running') return
     emit(this.events, 'chunk:requeued', { projectId: run.id, chunk: chunk.index, volunteer, reason })
     run.note('requeued', `chunk ${chunk.index} requeued from ${short(volunteer)}: ${reason}`, Date.now())
   }
@@ -497,7 +516,11 @@ export class Coordinator {
         pending.push(receipt)
         this.pendingReceipts.set(volunteer, pending)
       },
-      finishProject: async (run, at) => { await this.finishProject(run, at, true) },
+      finishProject: async (run, at, persisted) => {
+        // A write that lands after stop() finishes nothing: the store may be closing, and the next start reads the chunks.
+        if (this.projects.get(run.id) === run) await this.finishProject(run, at, persisted)
+      },
+      notStored: (run, chunk, pending, err) => this.resultNotStored(run, chunk, pending, err),
       failProject: (run, reason) => { this.failProject(run, reason) },
       tally: (run, volunteer) => run.tally(volunteer, Date.now()),
       spotCheckDevice: async () => await this.spotDevice()

@@ -72,7 +72,11 @@ export class ProjectRun {
     return this.manifest.id
   }
 
-  /** Runs `task` after every earlier one of this project: result handling is one at a time. */
+  /**
+   * Runs `task` after every earlier one of this project: result handling is
+   * one at a time. A verified chunk's write is only started in here, so that
+   * results of several chunks can share a batch (see verify-chunk.ts).
+   */
   async serial<T> (task: () => Promise<T>): Promise<T> {
     const run = this.tail.then(task, task)
     this.tail = run.catch(() => {})
@@ -114,7 +118,7 @@ export class ProjectRun {
     let slowestAge = overdueMs
     for (const index of this.open) {
       const chunk = this.chunks[index]
-      if (chunk.verifying || chunk.leases.size === 0 || chunk.backups >= this.limits.maxBackupsPerChunk || chunk.touchedBy(peer)) continue
+      if (chunk.verifying || chunk.commit != null || chunk.leases.size === 0 || chunk.backups >= this.limits.maxBackupsPerChunk || chunk.touchedBy(peer)) continue
       const age = now - Math.min(...[...chunk.leases.values()].map(l => l.issuedAt))
       if (age > slowestAge) {
         slowest = chunk

@@ -23,7 +23,10 @@ export interface VerifyContext {
   endLease (run: ProjectRun, lease: Lease): void
   ban (run: ProjectRun, volunteer: string, reason: string): void
   deliverLater (volunteer: string, receipt: SignedReceipt): void
-  finishProject (run: ProjectRun, at: number): Promise<void>
+  /** Marks the project done; `persisted` when its done record was written with the last chunk. */
+  finishProject (run: ProjectRun, at: number, persisted: boolean): Promise<void>
+  /** The verified chunk's write failed: drops `submitted` (the chunk is computed again) and answers its volunteer. */
+  notStored (run: ProjectRun, chunk: ChunkRun, submitted: PendingResult, err: unknown): ResultResponse
   failProject (run: ProjectRun, reason: string): void
   tally (run: ProjectRun, volunteer: string): VolunteerTally
   /** The CPU reference device spot checks run on (a worker thread). */
@@ -35,6 +38,17 @@ function chunkShapes (run: ProjectRun, chunk: ChunkRun): InputShape[] {
   return run.shapes.map(shape => shape.name === run.kernel.splitInput ? { ...shape, rows: chunk.range.rowEnd - chunk.range.rowStart } : shape)
 }
 
+/**
+ * A chunk verified in memory whose write is in flight: `answer` settles, to
+ * the submitter's answer, once the write is committed (the chunk is verified
+ * then) or failed (the result is dropped). It never rejects.
+ */
+export interface Committing {
+  readonly answer: Promise<ResultResponse>
+}
+
+export type Verdict = ResultResponse | Committing
+
 const pending = (): ResultResponse => ({ status: ResultStatus.PENDING, code: RejectCode.NONE, message: 'accepted; waiting for agreeing copies' })
 const mismatch = (message: string): ResultResponse => ({ status: ResultStatus.REJECTED, code: RejectCode.MISMATCH, message })
 
@@ -43,9 +57,11 @@ const mismatch = (message: string): ResultResponse => ({ status: ResultStatus.RE
  * chunk's results (called one result at a time per project): agreement of
  * `redundancy` distinct volunteers in a strict majority, a mismatch adding a
  * replica, dissenters banned, and an optional spot check with the CPU
- * reference. A verified chunk is written with its receipts in one batch.
+ * reference. A verified chunk is written with its receipts in one batch;
+ * its answer then comes once that batch is committed (a Committing), which
+ * the caller awaits after leaving the project's serial section.
  */
-export async function verifyChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, submitted: PendingResult): Promise<ResultResponse> {
+export async function verifyChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, submitted: PendingResult): Promise<Verdict> {
   const shapes = chunkShapes(run, chunk)
   const agree = (a: Float32Array, b: Float32Array): boolean => run.kernel.compare(run.params, shapes, a, b).ok
   const decision = decide(groupByAgreement(chunk.results, agree), chunk.redundancy)
@@ -78,11 +94,9 @@ export async function verifyChunk (ctx: VerifyContext, run: ProjectRun, chunk: C
   }
 
   if (decision.dissenters.includes(submitted.volunteer)) {
-    await acceptChunk(ctx, run, chunk, decision.winner, undefined)
-    return mismatch(`your result of chunk ${chunk.index} disagrees with the majority`)
+    return await acceptChunk(ctx, run, chunk, decision.winner, submitted, () => mismatch(`your result of chunk ${chunk.index} disagrees with the majority`))
   }
-  const receipt = await acceptChunk(ctx, run, chunk, decision.winner, submitted)
-  return { status: ResultStatus.VERIFIED, code: RejectCode.NONE, message: '', receipt }
+  return await acceptChunk(ctx, run, chunk, decision.winner, submitted, receipt => ({ status: ResultStatus.VERIFIED, code: RejectCode.NONE, message: '', receipt }))
 }
 
 async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, result: PendingResult): Promise<boolean> {
@@ -125,17 +139,28 @@ async function spotCheckOffThread (ctx: VerifyContext, run: ProjectRun, work: Ch
 }
 
 /**
- * Writes the accepted result, the chunk's record, a signed receipt for every
- * agreeing volunteer (and the project's done record with the last chunk) in
- * one batch, then updates memory and emits chunk:verified. Returns the
- * receipt of `submitter`; the others' are delivered on their next exchange.
+ * Starts writing the accepted result, the chunk's record and a signed
+ * receipt for every agreeing volunteer (and the project's done record with
+ * the last chunk) in one batch, through the store's group commit, so that
+ * the chunks verified while an earlier batch is in flight share the next
+ * one. The chunk is marked committing meanwhile (never handed out again,
+ * and a late copy waits for the write). Once the batch is committed, memory
+ * is updated, chunk:verified is emitted, the other volunteers' receipts are
+ * queued for their next exchange, and `submitted` gets `answer` (with its
+ * receipt when it is among the winners); if the write fails, the chunk is
+ * open again and `submitted` is dropped as ctx.notStored does.
  */
-async function acceptChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, winner: readonly PendingResult[], submitter: PendingResult | undefined): Promise<SignedReceipt | undefined> {
+async function acceptChunk (
+  ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, winner: readonly PendingResult[], submitted: PendingResult,
+  answer: (receipt: SignedReceipt | undefined) => ResultResponse
+): Promise<Committing> {
   const at = Date.now()
   const accepted = winner[0]
   const receipts = await Promise.all(winner.map(async r => await signReceipt(ctx.privateKey, {
     projectId: run.id, chunk: chunk.index, volunteer: r.volunteer, researcher: ctx.selfId, flops: chunk.flops, computeMs: r.computeMs, issuedAt: at
   })))
+  // Only when every other chunk is written already: with other chunks' writes
+  // in flight, one of them may still fail, and the project is not done then.
   const finishing = run.open.size === 1 && run.open.has(chunk.index)
   const record: StoredChunkRecord = {
     ...chunk.record(false),
@@ -150,27 +175,40 @@ async function acceptChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun
   const ops = verifiedChunkOps(ctx.store, run.id, record, bytesOf(accepted.output),
     receipts.map((receipt, i) => ({ volunteer: winner[i].volunteer, signed: SignedReceipt.encode(receipt) })),
     finishing ? { ...run.record(), status: 'done', finishedAt: at } : undefined)
-  chunk.verifying = true
-  try {
-    await ctx.store.db.batch(ops)
-  } finally {
-    chunk.verifying = false
-  }
 
-  chunk.restore(record)
-  chunk.results = []
-  run.open.delete(chunk.index)
-  for (const [i, r] of winner.entries()) {
-    const tally = ctx.tally(run, r.volunteer)
-    tally.verified++
-    tally.flops += chunk.flops
-    tally.computeMs += r.computeMs
-    run.receipts.push({ projectId: run.id, chunk: chunk.index, volunteer: r.volunteer, flops: chunk.flops, computeMs: r.computeMs, issuedAt: at })
-    if (r !== submitter) ctx.deliverLater(r.volunteer, receipts[i])
+  const committed = async (): Promise<ResultResponse> => {
+    chunk.commit = undefined
+    chunk.restore(record)
+    chunk.results = []
+    run.open.delete(chunk.index)
+    for (const [i, r] of winner.entries()) {
+      const tally = ctx.tally(run, r.volunteer)
+      tally.verified++
+      tally.flops += chunk.flops
+      tally.computeMs += r.computeMs
+      run.receipts.push({ projectId: run.id, chunk: chunk.index, volunteer: r.volunteer, flops: chunk.flops, computeMs: r.computeMs, issuedAt: at })
+      if (r !== submitted) ctx.deliverLater(r.volunteer, receipts[i])
+    }
+    for (const lease of [...chunk.leases.values()]) ctx.endLease(run, lease)
+    emit(ctx.events, 'chunk:verified', { projectId: run.id, chunk: chunk.index, volunteer: accepted.volunteer, computeMs: accepted.computeMs, flops: chunk.flops })
+    run.note('verified', `chunk ${chunk.index} verified (${winner.map(r => r.volunteer.slice(-8)).join(' + ')})`, at)
+    // The last write of the project to land finishes it, whether or not it carried the done record.
+    if (finishing || (run.open.size === 0 && run.status === 'running')) {
+      try {
+        await ctx.finishProject(run, at, finishing)
+      } catch (err: any) {
+        // Every chunk is stored: a restarted researcher finishes the project from them.
+        ctx.log.error('cannot record %s as done - %e', run.id, err)
+      }
+    }
+    const index = winner.indexOf(submitted)
+    return answer(index < 0 ? undefined : receipts[index])
   }
-  for (const lease of [...chunk.leases.values()]) ctx.endLease(run, lease)
-  emit(ctx.events, 'chunk:verified', { projectId: run.id, chunk: chunk.index, volunteer: accepted.volunteer, computeMs: accepted.computeMs, flops: chunk.flops })
-  run.note('verified', `chunk ${chunk.index} verified (${winner.map(r => r.volunteer.slice(-8)).join(' + ')})`, at)
-  if (finishing) await ctx.finishProject(run, at)
-  return submitter == null ? undefined : receipts[winner.indexOf(submitter)]
+  const failed = (err: unknown): ResultResponse => {
+    chunk.commit = undefined
+    return ctx.notStored(run, chunk, submitted, err)
+  }
+  const settled = ctx.store.writer.write(ops).then(committed, failed)
+  chunk.commit = settled
+  return { answer: settled }
 }
