@@ -32,7 +32,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<object>> = {
     ...await benchTransfer(quick ? { bytes: 64 * MiB, repeats: 2 } : { bytes: 256 * MiB, repeats: 3 }),
     ...await benchTransferOnLink({ bytes: quick ? 32 * MiB : 128 * MiB, repeats: 2 }, GIGABIT_ETHERNET_MBIT)
   }),
-  store: async quick => await benchStoreWrites({ results: quick ? 20_000 : 100_000, group: 128 }),
+  store: async quick => await benchStoreWrites({ results: quick ? 20_000 : 100_000, submitters: 256, warmup: 20_000, passes: 3 }),
   matmul: async quick => await benchMatmul({ size: quick ? 1024 : 2048, gpuSize: 4096, cublas: !quick }),
   endToEnd: async quick => await benchEndToEnd({ volunteers: 4, size: quick ? 1024 : 2048, gpuSize: 4096, chunks: quick ? 16 : 32 })
 }

@@ -23,7 +23,7 @@ test('given --quick --json --only dispatch,store,reassign, the last line of stdo
   assert.equal(run.code, 0, run.stderr.slice(-2000))
   const lines = run.stdout.trim().split('\n')
   const summary = JSON.parse(lines.at(-1)!)
-  for (const key of ['dispatchP50Ms', 'dispatchP99Ms', 'tcpRoundTripP50Ms', 'dispatchOverTcp', 'storeWritesPerSec', 'storeWritesGroupedPerSec', 'reassignMs', 'detectMs']) {
+  for (const key of ['dispatchP50Ms', 'dispatchP99Ms', 'tcpRoundTripP50Ms', 'dispatchOverTcp', 'storeWritesPerSec', 'storeWritesSerialPerSec', 'storeResultsPerBatch', 'reassignMs', 'detectMs']) {
     assert.ok(typeof summary[key] === 'number' && Number.isFinite(summary[key]) && summary[key] > 0, `${key} = ${summary[key]}`)
   }
   assert.ok(summary.dispatchP99Ms >= summary.dispatchP50Ms)
