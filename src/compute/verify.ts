@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import type { ChunkWork, CompareResult, Kernel } from './kernel.ts'
 import type { ComputeDevice } from './device.ts'
 import { KernelUnsupportedError } from './errors.ts'
@@ -70,21 +71,91 @@ export function dotProductTolerance (k: number): Tolerance {
   return { rel: 4 * Math.sqrt(Math.max(1, k)) * FLOAT32_EPSILON + 1e-6, abs: 1e-30, normwise: true }
 }
 
-/** Recomputes a chunk with the kernel's CPU reference and compares (the researcher's spot check), in this thread. */
-export function spotCheck<P> (kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array): CompareResult {
-  const expected = kernel.cpuReference(work)
-  return kernel.compare(work.params, inputShapesOf(kernel, work), expected, result)
+/**
+ * The most a spot check recomputes: about 0.3 s of the CPU reference. A
+ * chunk sized for a GPU (a 128-row chunk of a 4096^3 matmul is 4.3 GFLOP,
+ * 5 s of CPU) is checked on a random sample of its rows instead: a result
+ * computed wrongly throughout (skipped, guessed, or at lower precision)
+ * fails on any row, and which rows are checked cannot be known in advance.
+ * A few corrupted rows may pass a sampled check; redundancy catches those.
+ */
+export const SPOT_CHECK_MAX_FLOPS = 256e6
+
+export interface SpotCheckOptions {
+  /** @default SPOT_CHECK_MAX_FLOPS */
+  readonly maxFlops?: number
+  /** Chooses `count` distinct rows of `rows` (chunk-relative); default: uniformly at random. */
+  readonly pickRows?: (rows: number, count: number) => number[]
+  readonly signal?: AbortSignal
+}
+
+/** Recomputes a chunk (or a sample of its rows) with the kernel's CPU reference and compares, in this thread. */
+export function spotCheck<P> (kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array, options: SpotCheckOptions = {}): CompareResult {
+  return compareParts(kernel, work, result, spotCheckParts(kernel, work, options).map(part => ({ ...part, expected: kernel.cpuReference(part.work) })))
 }
 
 /**
  * The spot check without stalling this thread: the reference runs on `cpu`,
- * a device from openComputeDevice({ prefer: 'cpu' }) (a worker thread).
+ * a device from openComputeDevice({ prefer: 'cpu' }) (a worker thread,
+ * which keeps the shared inputs between calls).
  */
-export async function spotCheckOn<P> (cpu: ComputeDevice, kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array, signal?: AbortSignal): Promise<CompareResult> {
+export async function spotCheckOn<P> (cpu: ComputeDevice, kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array, options: SpotCheckOptions = {}): Promise<CompareResult> {
   if (cpu.info.backend !== 'cpu') throw new RangeError('spotCheckOn needs the CPU reference device (prefer: cpu)')
   if (kernel.hasCpuReference === false) throw new KernelUnsupportedError(`kernel ${kernel.id} has no CPU reference to spot-check against`)
-  const expected = await cpu.run(work, { signal })
-  return kernel.compare(work.params, inputShapesOf(kernel, work), expected, result)
+  const computed: Array<SpotCheckPart<P> & { expected: Float32Array }> = []
+  for (const part of spotCheckParts(kernel, work, options)) computed.push({ ...part, expected: await cpu.run(part.work, { signal: options.signal }) })
+  return compareParts(kernel, work, result, computed)
+}
+
+interface SpotCheckPart<P> {
+  /** First row of the part within the chunk. */
+  readonly offset: number
+  readonly work: ChunkWork<P>
+}
+
+/** The whole chunk when it is within the budget, else single rows picked at random. */
+function spotCheckParts<P> (kernel: Kernel<P>, work: ChunkWork<P>, options: SpotCheckOptions): Array<SpotCheckPart<P>> {
+  const rows = work.range.rowEnd - work.range.rowStart
+  const flops = kernel.flops(work.params, inputShapesOf(kernel, work), work.range)
+  const maxFlops = options.maxFlops ?? SPOT_CHECK_MAX_FLOPS
+  if (rows <= 1 || !(flops > maxFlops)) return [{ offset: 0, work }]
+  const count = Math.max(1, Math.min(rows, Math.floor(maxFlops / (flops / rows))))
+  const picked = (options.pickRows ?? pickRandomRows)(rows, count)
+  return [...new Set(picked)].filter(row => Number.isInteger(row) && row >= 0 && row < rows).sort((a, b) => a - b).map(offset => ({
+    offset,
+    work: {
+      ...work,
+      range: { ...work.range, rowStart: work.range.rowStart + offset, rowEnd: work.range.rowStart + offset + 1 },
+      rows: work.rows.subarray(offset * work.rowCols, (offset + 1) * work.rowCols)
+    }
+  }))
+}
+
+function pickRandomRows (rows: number, count: number): number[] {
+  const order = Array.from({ length: rows }, (_, i) => i)
+  for (let i = 0; i < count; i++) {
+    const j = randomInt(i, rows)
+    ;[order[i], order[j]] = [order[j]!, order[i]!]
+  }
+  return order.slice(0, count)
+}
+
+/** Compares each part with its rows of `result`; the worst error over the parts, the first mismatch as a chunk index. */
+function compareParts<P> (kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array, parts: ReadonlyArray<SpotCheckPart<P> & { expected: Float32Array }>): CompareResult {
+  const rows = work.range.rowEnd - work.range.rowStart
+  const outCols = rows > 0 ? result.length / rows : 0
+  if (parts.length === 1 && parts[0]!.work === work) return kernel.compare(work.params, inputShapesOf(kernel, work), parts[0]!.expected, result)
+  if (!Number.isInteger(outCols)) return { ok: false, maxAbsError: Infinity, maxRelError: Infinity, firstMismatch: 0 }
+  let maxAbsError = 0
+  let maxRelError = 0
+  for (const part of parts) {
+    const actual = result.subarray(part.offset * outCols, (part.offset + 1) * outCols)
+    const compared = kernel.compare(work.params, inputShapesOf(kernel, part.work), part.expected, actual)
+    maxAbsError = Math.max(maxAbsError, compared.maxAbsError)
+    maxRelError = Math.max(maxRelError, compared.maxRelError)
+    if (!compared.ok) return { ok: false, maxAbsError, maxRelError, firstMismatch: part.offset * outCols + (compared.firstMismatch ?? 0) }
+  }
+  return { ok: true, maxAbsError, maxRelError }
 }
 
 /** The input shapes a chunk's work implies (split input with the chunk's rows, shared inputs as given). */

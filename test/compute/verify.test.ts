@@ -85,3 +85,35 @@ test('the spot check runs in a worker on the CPU reference device', async () => 
     await cpu.destroy()
   }
 })
+
+test('a chunk over the spot-check budget is checked on a random sample of its rows, each at its place in the chunk', async () => {
+  const cpu = await openComputeDevice({ prefer: 'cpu' })
+  try {
+    const [rows, k, n] = [16, 64, 24]
+    const b = generateMatrix(k, n, 2)
+    const work: ChunkWork = { kernel: 'matmul', params: {}, range: { index: 2, rowStart: 32, rowEnd: 32 + rows }, rows: generateMatrix(rows, k, 1).data, rowCols: k, shared: { b } }
+    const good = matmul.cpuReference(work)
+    // 2 * 64 * 24 FLOPs a row: a budget of 2.5 rows samples 2 of the 16.
+    const maxFlops = 2.5 * 2 * k * n
+    const asked: Array<[number, number]> = []
+    const pick = (picked: number[]) => (chunkRows: number, count: number) => { asked.push([chunkRows, count]); return picked }
+    assert.ok((await spotCheckOn(cpu, matmul, work, good, { maxFlops, pickRows: pick([3, 11]) })).ok)
+    assert.deepEqual(asked, [[16, 2]])
+
+    const corrupted = new Float32Array(good)
+    corrupted[11 * n + 5] = corrupted[11 * n + 5]! * 2 + 1
+    const caught = await spotCheckOn(cpu, matmul, work, corrupted, { maxFlops, pickRows: pick([11, 2]) })
+    assert.equal(caught.ok, false)
+    assert.equal(caught.firstMismatch, 11 * n + 5, 'the mismatch is reported at its index in the chunk')
+    assert.ok((await spotCheckOn(cpu, matmul, work, corrupted, { maxFlops, pickRows: pick([0, 4]) })).ok, 'a row outside the sample is not checked')
+    assert.ok(spotCheck(matmul, work, corrupted, { maxFlops, pickRows: pick([0, 11]) }).ok === false, 'the same on this thread')
+
+    // Wrong throughout (the volunteer did not compute): any sample catches it.
+    const guessed = new Float32Array(good.length).fill(1)
+    for (let i = 0; i < 10; i++) assert.equal((await spotCheckOn(cpu, matmul, work, guessed, { maxFlops })).ok, false)
+    // Within the budget, the whole chunk is recomputed: a single bad value anywhere is caught.
+    assert.equal((await spotCheckOn(cpu, matmul, work, corrupted)).firstMismatch, 11 * n + 5)
+  } finally {
+    await cpu.destroy()
+  }
+})
