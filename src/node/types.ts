@@ -78,7 +78,10 @@ export interface ProjectStats {
   /** Sum of chunk compute times over wall time. */
   readonly speedup: number
   readonly activeVolunteers: number
-  /** Distinct volunteers whose results were accepted (the "4 volunteers" of "4 volunteers, 3.7x"). */
+  /**
+   * Distinct volunteers credited with a verified chunk, every agreeing one
+   * under redundancy (the "4 volunteers" of "4 volunteers, 3.7x").
+   */
   readonly contributors?: number
   readonly efficiency: {
     readonly computeMs: number

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  computeProjectStats, efficiency, etaSeconds, healthStats, historyEntry, leaderboard, percentile,
+  computeProjectStats, efficiency, etaSeconds, firstLeaseAt, healthStats, historyEntry, leaderboard, percentile,
   progress, responseTimes, speedup, throughput, throughputHistory, volunteerRows, wallTime,
   type ChunkRecord, type ProjectRecords, type Receipt
 } from '../../src/node/metrics.ts'
@@ -165,4 +165,60 @@ test('history entry of a finished project', () => {
     chunks: 6, gflops: 1, efficiency: 0.75, speedup: 0.75, finishedAt: T0 + 8_000, status: 'done'
   })
   assert.equal(historyEntry({ ...records, finishedAt: T0 + 8_000, failure: 'chunk 5 failed 5 times' }).status, 'failed')
+})
+
+/**
+ * Given redundancy 2: every chunk goes to two volunteers and is accepted once
+ * both copies agree. A's copy was accepted for chunks 0 and 1, B's agreed;
+ * chunk 2 has A's copy back and waits for a second one; chunk 3 is out to
+ * both; chunk 4 has A's copy back and is out to B; chunk 5 is queued.
+ */
+const replicated: ChunkRecord[] = [
+  { index: 0, state: 'verified', attempts: 2, leasedAt: T0, verifiedAt: T0 + 2_000, volunteer: 'A', agreed: ['A', 'B'], computeMs: 1_000, transferMs: 500, bytesMoved: 2_000, flops: 2 * GFLOP },
+  { index: 1, state: 'verified', attempts: 2, leasedAt: T0, verifiedAt: T0 + 3_000, volunteer: 'A', agreed: ['A', 'B'], computeMs: 1_000, transferMs: 500, bytesMoved: 2_000, flops: 2 * GFLOP },
+  { index: 2, state: 'verifying', attempts: 1, leasedAt: T0 + 2_000, volunteer: 'A', holders: [], results: 1, replicas: 2, flops: 2 * GFLOP },
+  { index: 3, state: 'leased', attempts: 2, leasedAt: T0 + 3_000, volunteer: 'B', holders: ['A', 'B'], results: 0, replicas: 2, flops: 2 * GFLOP },
+  { index: 4, state: 'leased', attempts: 2, leasedAt: T0 + 3_500, volunteer: 'B', holders: ['B'], results: 1, replicas: 2, flops: 2 * GFLOP },
+  { index: 5, state: 'queued', attempts: 0, holders: [], results: 0, replicas: 2, flops: 2 * GFLOP }
+]
+
+test('under redundancy every agreeing volunteer is credited with the chunk and every lease holder has it in flight', () => {
+  const rows = volunteerRows(replicated, [])
+  assert.deepEqual(rows.map(r => [r.peer, r.chunksVerified, r.chunksInFlight]), [['A', 2, 1], ['B', 2, 2]])
+  // From the chunks alone only A's accepted copies have a compute time: 4 GFLOP in 2 s; B's speed is unknown.
+  assert.equal(rows[0].gflops, 2)
+  assert.equal(rows[1].gflops, 0)
+  // The coordinator's tallies time every agreeing copy: B computed its 4 GFLOP in 4 s.
+  const tallied = volunteerRows(replicated, [
+    { peer: 'A', status: 'active', flops: 4 * GFLOP, computeMs: 2_000 },
+    { peer: 'B', status: 'active', flops: 4 * GFLOP, computeMs: 4_000 }
+  ])
+  assert.deepEqual(tallied.map(r => [r.peer, r.chunksVerified, r.gflops]), [['A', 2, 2], ['B', 2, 1]])
+  // A copy credited twice in a record counts once.
+  assert.equal(volunteerRows([{ ...replicated[0], agreed: ['A', 'B', 'B'] }], []).find(r => r.peer === 'B')?.chunksVerified, 1)
+})
+
+test('under redundancy the contributors are every agreeing volunteer; a chunk counts its compute time once', () => {
+  assert.deepEqual(speedup(replicated, 4_000), { factor: 0.5, volunteers: 2, computeMs: 2_000, wallMs: 4_000 })
+  const stats = computeProjectStats({ ...records, chunks: replicated, volunteers: [] }, T0 + 4_000)
+  assert.equal(stats.contributors, 2)
+  assert.equal(stats.activeVolunteers, 2)
+  assert.deepEqual(stats.verification, { verified: 2, mismatches: 1, spotChecks: 2, bannedVolunteers: 0 })
+  // Only the chunk nobody holds or computed is queued.
+  assert.deepEqual(stats.chunkStates, ['verified', 'verified', 'verifying', 'leased', 'leased', 'queued'])
+  const health = healthStats({ peersConnected: 2, projectsKnown: 1, connections: 2, chunkStates: stats.chunkStates, responseSamples: [] })
+  assert.deepEqual([health.chunksQueued, health.chunksInFlight, health.chunksDone], [1, 3, 2])
+  assert.deepEqual(stats.volunteers.map(v => [v.peer, v.chunksVerified, v.chunksInFlight, v.status]), [['A', 2, 1, 'active'], ['B', 2, 2, 'active']])
+})
+
+test('a history entry under redundancy counts every agreeing volunteer', () => {
+  assert.equal(historyEntry({ ...records, chunks: replicated.slice(0, 2), volunteers: [], startedAt: T0, finishedAt: T0 + 4_000 }).volunteers, 2)
+})
+
+test('work starts with the first lease of a chunk, not the lease of its second copy', () => {
+  // Chunk 0 was leased first at T0 - 3000 to A and again at T0 to B for the second copy.
+  const again: ChunkRecord[] = [{ ...replicated[0], firstLeasedAt: T0 - 3_000 }, ...replicated.slice(1)]
+  assert.equal(firstLeaseAt(replicated), T0)
+  assert.equal(firstLeaseAt(again), T0 - 3_000)
+  assert.equal(computeProjectStats({ ...records, chunks: again, volunteers: [] }, T0 + 4_000).wallMs, 7_000)
 })

@@ -2,6 +2,7 @@ import type { Candidate } from './agreement.ts'
 import type { StoredChunkRecord } from './records.ts'
 import type { ChunkRange } from '../../compute/kernel.ts'
 import type { ChunkState } from '../types.ts'
+import type { ChunkRecord } from '../metrics.ts'
 
 /** One lease of one chunk to one volunteer. Times are ms since epoch. */
 export interface Lease {
@@ -49,7 +50,9 @@ export class ChunkRun {
   results: PendingResult[] = []
   /** Volunteers that returned a result for this chunk (never leased it again). */
   readonly submitted = new Set<string>()
-  leasedAt?: number
+  /** When the chunk was first leased, since this coordinator started (redundancy and backups lease it again). */
+  firstLeasedAt?: number
+  private lastLeasedAt?: number
   verifiedAt?: number
   volunteer?: string
   computeMs?: number
@@ -66,6 +69,16 @@ export class ChunkRun {
     readonly spotCheck: boolean
   ) {
     this.replicas = redundancy
+  }
+
+  /** When the chunk was last leased. */
+  get leasedAt (): number | undefined {
+    return this.lastLeasedAt
+  }
+
+  set leasedAt (at: number | undefined) {
+    this.lastLeasedAt = at
+    if (at != null && (this.firstLeasedAt == null || at < this.firstLeasedAt)) this.firstLeasedAt = at
   }
 
   get index (): number {
@@ -107,11 +120,31 @@ export class ChunkRun {
     return false
   }
 
+  /**
+   * Leased while a copy is out; verifying while checked or written, and while
+   * copies came back but more must agree before it is accepted (redundancy):
+   * only a chunk nobody holds or computed yet is queued.
+   */
   state (failed: boolean): ChunkState {
     if (this.verified) return 'verified'
     if (failed) return 'failed'
     if (this.verifying || this.commit != null) return 'verifying'
-    return this.leases.size > 0 ? 'leased' : 'queued'
+    if (this.leases.size > 0) return 'leased'
+    return this.results.length > 0 ? 'verifying' : 'queued'
+  }
+
+  /**
+   * The chunk as the figures see it now: its record plus who holds a lease
+   * of it and how many copies came back of those it needs. Not stored (a
+   * lease does not outlive the peer).
+   */
+  snapshot (failed: boolean): ChunkRecord {
+    const holders = [...new Set([...this.leases.values()].map(l => l.volunteer))]
+    return {
+      ...this.record(failed),
+      firstLeasedAt: this.firstLeasedAt,
+      ...(this.verified ? {} : { holders, results: this.results.length, replicas: this.replicas })
+    }
   }
 
   record (failed: boolean): StoredChunkRecord {

@@ -179,7 +179,7 @@ export class ProjectRun {
       failure: this.failure,
       startedAt: this.startedAt,
       finishedAt: this.finishedAt,
-      chunks: this.chunks.map(c => c.record(failed)),
+      chunks: this.chunks.map(c => c.snapshot(failed)),
       volunteers,
       leases: this.chunks.flatMap(c => [...c.leases.values()].map(l => ({
         id: l.id, chunk: l.chunk, volunteer: l.volunteer, issuedAt: l.issuedAt, deadline: l.deadline, lastSeen: l.lastSeen, expired: l.expired, backup: l.backup

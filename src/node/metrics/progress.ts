@@ -26,7 +26,8 @@ export function progress (chunks: readonly ChunkRecord[]): Progress {
 export function firstLeaseAt (chunks: readonly ChunkRecord[]): number | undefined {
   let first: number | undefined
   for (const c of chunks) {
-    if (c.leasedAt != null && (first == null || c.leasedAt < first)) first = c.leasedAt
+    const at = c.firstLeasedAt ?? c.leasedAt
+    if (at != null && (first == null || at < first)) first = at
   }
   return first
 }

@@ -15,10 +15,27 @@ export interface ChunkRecord {
   readonly attempts: number
   /** When the chunk was last leased. */
   readonly leasedAt?: number
+  /** When it was first leased, where known (a replica or backup copy leases it again later). */
+  readonly firstLeasedAt?: number
   /** When its result was accepted. */
   readonly verifiedAt?: number
   /** The volunteer holding the lease, or whose result was accepted. */
   readonly volunteer?: string
+  /**
+   * Of a verified chunk: every volunteer whose result agreed with the accepted
+   * one (redundancy 2 or more: more than `volunteer`), each credited with the
+   * chunk. Without it, `volunteer` alone is.
+   */
+  readonly agreed?: readonly string[]
+  /**
+   * Of a chunk not verified yet, on a live coordinator: the volunteers holding
+   * a lease of it now (a backup copy or a second replica makes several).
+   * Without it, `volunteer` holds it while the chunk is leased or verifying.
+   */
+  readonly holders?: readonly string[]
+  /** Of a chunk not verified yet: copies returned and waiting for agreement, of `replicas` needed. */
+  readonly results?: number
+  readonly replicas?: number
   /** Compute time the volunteer reported for the accepted result. */
   readonly computeMs?: number
   /** Time spent moving this chunk's data: lease payload out, result back. */
@@ -48,6 +65,15 @@ export interface VolunteerInfo {
   readonly peer: string
   readonly name?: string
   readonly status: VolunteerRow['status']
+  /**
+   * FLOPs of the chunks this volunteer's copies were verified for and the
+   * compute time it reported for those copies, as the coordinator tallied
+   * them while running (every agreeing copy, not only the accepted one).
+   * Its speed is measured from these when given, else from the chunks whose
+   * accepted result was its own.
+   */
+  readonly flops?: number
+  readonly computeMs?: number
 }
 
 /** Everything the figures of one own project are computed from. */

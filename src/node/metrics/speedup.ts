@@ -1,9 +1,10 @@
 import type { ChunkRecord } from './records.ts'
+import { creditedVolunteers } from './volunteers.ts'
 
 export interface Speedup {
   /** Sum of the verified chunks' compute times over wall time (1 peer computing alone = 1x). */
   readonly factor: number
-  /** Distinct volunteers whose results were accepted. */
+  /** Distinct volunteers credited with a verified chunk (every agreeing one under redundancy). */
   readonly volunteers: number
   readonly computeMs: number
   readonly wallMs: number
@@ -20,7 +21,8 @@ export interface Efficiency {
 /**
  * How many times faster the mesh ran the verified chunks than one peer
  * computing them back to back: their summed compute time over the wall time
- * the project has been running.
+ * the project has been running. Under redundancy each chunk counts once
+ * (one peer alone would compute it once), with its accepted copy's time.
  */
 export function speedup (chunks: readonly ChunkRecord[], wallMs: number): Speedup {
   let computeMs = 0
@@ -28,7 +30,7 @@ export function speedup (chunks: readonly ChunkRecord[], wallMs: number): Speedu
   for (const c of chunks) {
     if (c.state !== 'verified') continue
     computeMs += c.computeMs ?? 0
-    if (c.volunteer != null) volunteers.add(c.volunteer)
+    for (const peer of creditedVolunteers(c)) volunteers.add(peer)
   }
   return { factor: wallMs > 0 ? computeMs / wallMs : 0, volunteers: volunteers.size, computeMs, wallMs }
 }
