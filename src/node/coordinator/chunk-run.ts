@@ -50,7 +50,7 @@ export class ChunkRun {
   results: PendingResult[] = []
   /** Volunteers that returned a result for this chunk (never leased it again). */
   readonly submitted = new Set<string>()
-  /** When the chunk was first leased, since this coordinator started (redundancy and backups lease it again). */
+  /** When the chunk was first leased (a replica or backup copy leases it again later). */
   firstLeasedAt?: number
   private lastLeasedAt?: number
   verifiedAt?: number
@@ -91,6 +91,7 @@ export class ChunkRun {
     if (record.state !== 'verified') return
     this.verified = true
     this.leasedAt = record.leasedAt
+    if (record.firstLeasedAt != null && (this.firstLeasedAt == null || record.firstLeasedAt < this.firstLeasedAt)) this.firstLeasedAt = record.firstLeasedAt
     this.verifiedAt = record.verifiedAt
     this.volunteer = record.volunteer
     this.computeMs = record.computeMs
@@ -142,7 +143,6 @@ export class ChunkRun {
     const holders = [...new Set([...this.leases.values()].map(l => l.volunteer))]
     return {
       ...this.record(failed),
-      firstLeasedAt: this.firstLeasedAt,
       ...(this.verified ? {} : { holders, results: this.results.length, replicas: this.replicas })
     }
   }
@@ -154,6 +154,7 @@ export class ChunkRun {
       state: this.state(failed),
       attempts: this.attempts,
       leasedAt: this.leasedAt,
+      firstLeasedAt: this.firstLeasedAt,
       verifiedAt: this.verifiedAt,
       volunteer: holder,
       computeMs: this.computeMs,
