@@ -1,7 +1,7 @@
 import { planChunks } from '../compute/kernel.ts'
 import { getKernel } from '../compute/kernels/index.ts'
 import { Receipt as ReceiptMessage, SignedReceipt } from '../protocols/work/index.ts'
-import { loadChunkRecords, loadProjectRecord, type WorkProjectRecord } from './coordinator/records.ts'
+import { loadChunkRecords, loadIssuedReceipts, loadProjectRecord, type WorkProjectRecord } from './coordinator/records.ts'
 import type { CoordinatorSnapshot } from './coordinator/index.ts'
 import type { ChunkRecord, ProjectRecords, Receipt } from './metrics.ts'
 import type { ProjectManifest } from '../protocols/manifest-codec.ts'
@@ -42,7 +42,7 @@ export function recordsFromSnapshot (project: ProjectSummary, snapshot: Coordina
  * with; work starts with the first lease, as for a live project. Undefined
  * when the store has no work record of the project.
  */
-export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 'chunks'>, manifest: ProjectManifest, project: ProjectSummary, nameOf: NameOf): Promise<ProjectRecords | undefined> {
+export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 'chunks' | 'ledger'>, manifest: ProjectManifest, project: ProjectSummary, nameOf: NameOf): Promise<ProjectRecords | undefined> {
   const record = await loadProjectRecord(store, manifest.id)
   if (record == null) return undefined
   const stored = await loadChunkRecords(store, manifest.id)
@@ -52,17 +52,36 @@ export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 
     if (chunk?.state === 'verified') return chunk
     return { index: range.index, state: record.status === 'failed' ? 'failed' : 'queued', attempts: chunk?.attempts ?? 0, flops: flopsOf(range) }
   })
-  const credited = new Set(chunks.flatMap(c => c.state === 'verified' && c.volunteer != null ? [c.volunteer] : []))
+  const work = await issuedWork(store, manifest.id)
+  const credited = new Set([...chunks.flatMap(c => c.state === 'verified' ? c.agreed ?? (c.volunteer != null ? [c.volunteer] : []) : []), ...work.keys()])
   return {
     project,
     chunks,
-    volunteers: [...credited].map(peer => ({ peer, name: nameOf(peer), status: 'idle' as const })),
+    volunteers: [...credited].map(peer => ({ peer, name: nameOf(peer), status: 'idle' as const, ...work.get(peer) })),
     timeline: [],
     mismatches: record.mismatches,
     spotChecks: record.spotChecks,
     ...(record.finishedAt != null ? { finishedAt: record.finishedAt } : {}),
     ...(record.failure != null ? { failure: record.failure } : {})
   }
+}
+
+/**
+ * Verified FLOPs and reported compute time per volunteer from the receipts
+ * issued for the project: one per agreeing copy, so under redundancy every
+ * volunteer's speed is known, not only the accepted copy's.
+ */
+async function issuedWork (store: Pick<MeshStore, 'ledger'>, projectId: string): Promise<Map<string, { flops: number, computeMs: number }>> {
+  const work = new Map<string, { flops: number, computeMs: number }>()
+  for (const bytes of await loadIssuedReceipts(store, projectId)) {
+    const receipt = decodeReceipt(bytes)
+    if (receipt == null || receipt.projectId !== projectId) continue
+    const tally = work.get(receipt.volunteer) ?? { flops: 0, computeMs: 0 }
+    tally.flops += receipt.flops
+    tally.computeMs += receipt.computeMs
+    work.set(receipt.volunteer, tally)
+  }
+  return work
 }
 
 /** FLOPs of a chunk by the project's kernel; 0 for a kernel this version does not know. */

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { openComputeDevice, type ComputeDevice } from '../../src/compute/device.ts'
 import { statusLine } from '../../src/cli/commands/status.ts'
+import { StoredPeer } from '../../src/node/stored-peer.ts'
 import { App } from '../../src/tui/app.tsx'
 import { uniqueTag, waitFor } from '../helpers/peers.ts'
 import { startUiPeer, type UiPeer } from './support/real-peers.ts'
@@ -85,4 +86,21 @@ test('under redundancy 2 both volunteers are credited with every chunk, and a ch
     assert.match(frame, new RegExp(`${name}\\s+\\S{8}\\s+${chunks}\\s+0\\s+[\\d.]+ [kMG]?FLOPS`), frame)
   }
   console.log(frame)
+
+  // And once the researcher has stopped, `mesh status` reads the same credit from its store: every
+  // agreeing volunteer, each with a speed from the receipts it was issued.
+  await alice.port.stop()
+  const stored = (await StoredPeer.open(alice.dir.path))!
+  try {
+    const offline = (await stored.status()).projects.find(p => p.project.id === project.id)!
+    const byPeer = new Map(offline.volunteers.map(v => [v.peer, v]))
+    for (const volunteer of [bob, carol]) {
+      const row = byPeer.get(volunteer.node.peerId)
+      assert.equal(row?.chunksVerified, chunks, `${volunteer.node.peerId} from the store: ${JSON.stringify(offline.volunteers)}`)
+      assert.ok(row.gflops > 0, 'a speed from its receipts')
+    }
+    assert.equal(offline.contributors, 2)
+  } finally {
+    await stored.close()
+  }
 })
