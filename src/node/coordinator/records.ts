@@ -69,9 +69,11 @@ export function verifiedChunkOps (
   const key = chunkKey(projectId, record.index)
   const ops: any[] = [
     { type: 'put', sublevel: store.results, key, value: result },
-    { type: 'put', sublevel: store.chunks, key, value: record },
-    ...receipts.map(({ volunteer, signed }) => ({ type: 'put', sublevel: store.ledger, key: issuedReceiptKey(projectId, record.index, volunteer), value: signed }))
+    { type: 'put', sublevel: store.chunks, key, value: record }
   ]
+  // issuedReceiptKey(projectId, record.index, volunteer), the chunk key made once.
+  const issued = `issued/${key}/`
+  for (const { volunteer, signed } of receipts) ops.push({ type: 'put', sublevel: store.ledger, key: issued + volunteer, value: signed })
   if (doneRecord != null) ops.push({ type: 'put', sublevel: store.projectState, key: projectId, value: doneRecord })
   return ops
 }
