@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { GroupCommit, WriterClosedError, type BatchTarget, type ChainedBatchLike, type WriteOp } from '../../src/store/group-commit.ts'
+import { GroupCommit, WriterClosedError, type BatchTarget, type WriteOp } from '../../src/store/group-commit.ts'
 import { openStore, type MeshStore } from '../../src/store/store.ts'
+import { keyedBatchTarget } from '../helpers/keyed-batches.ts'
 import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
 
 const dirs: TempDir[] = []
@@ -36,28 +37,12 @@ function chunkOps (store: MeshStore, key: string, fill = 1): WriteOp[] {
  */
 function recordingTarget (store: MeshStore, failing = new Set<number>()): { target: BatchTarget, written: string[][] } {
   const written: string[][] = []
-  let made = 0
-  const target: BatchTarget = {
-    batch: (): ChainedBatchLike => {
-      const number = ++made
-      const real = store.db.batch()
-      const keys: string[] = []
-      return {
-        put: (key, value, options) => { real.put(key, value, options ?? {}); keys.push(key) },
-        del: (key, options) => { real.del(key, options ?? {}); keys.push(key) },
-        clear: () => { real.clear(); keys.length = 0 },
-        close: async () => { await real.close() },
-        write: async () => {
-          if (failing.has(number)) {
-            await real.close()
-            throw Object.assign(new Error(`IO error: batch ${number}: No space left on device`), { code: 'ENOSPC' })
-          }
-          await real.write()
-          if (keys.length > 0) written.push([...keys])
-        }
-      }
-    }
-  }
+  const target = keyedBatchTarget(store.db, {
+    beforeWrite: async (_keys, number) => {
+      if (failing.has(number)) throw Object.assign(new Error(`IO error: batch ${number}: No space left on device`), { code: 'ENOSPC' })
+    },
+    afterWrite: keys => { if (keys.length > 0) written.push([...keys]) }
+  })
   return { target, written }
 }
 

@@ -10,6 +10,7 @@ import { loadProjectRecord } from '../../src/node/coordinator/records.ts'
 import { LeaseStatus, RejectCode, ResultStatus, type ChunkLease, type ResultResponse } from '../../src/protocols/work/index.ts'
 import { GroupCommit, type BatchTarget } from '../../src/store/group-commit.ts'
 import { chunkKey } from '../../src/store/store.ts'
+import { keyedBatchTarget } from '../helpers/keyed-batches.ts'
 import { cpuMatmul, publishMatmul, startResearcher, stopPeer, type MatmulShape, type TestResearcher } from './helpers/mesh.ts'
 import type { Matrix } from '../../src/compute/data/matrix.ts'
 import type { ProjectManifest } from '../../src/protocols/manifest-codec.ts'
@@ -45,29 +46,14 @@ interface FaultyDisk {
 function faultyDisk (researcher: TestResearcher): FaultyDisk {
   const disk: FaultyDisk = {
     fail: false,
-    target: {
-      batch: () => {
-        const real = researcher.store.db.batch()
-        const keys: string[] = []
-        return {
-          put: (key, value, options) => { real.put(key, value, options ?? {}); keys.push(key) },
-          del: (key, options) => { real.del(key, options ?? {}); keys.push(key) },
-          clear: () => { real.clear(); keys.length = 0 },
-          close: async () => { await real.close() },
-          write: async () => {
-            if (disk.key != null && keys.includes(disk.key)) {
-              disk.started?.()
-              await disk.gate
-              if (disk.fail) {
-                await real.close()
-                throw Object.assign(new Error(`IO error: ${researcher.dir.path}/db/000012.log: No space left on device`), { code: 'ENOSPC' })
-              }
-            }
-            await real.write()
-          }
-        }
+    target: keyedBatchTarget(researcher.store.db, {
+      beforeWrite: async keys => {
+        if (disk.key == null || !keys.includes(disk.key)) return
+        disk.started?.()
+        await disk.gate
+        if (disk.fail) throw Object.assign(new Error(`IO error: ${researcher.dir.path}/db/000012.log: No space left on device`), { code: 'ENOSPC' })
       }
-    }
+    })
   }
   return disk
 }
