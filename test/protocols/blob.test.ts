@@ -132,3 +132,25 @@ test('given a later request on a stream that skips pieces or names another blob,
     await stream.close().catch(() => {})
   }
 })
+
+test('given a server answering with bytes that are not the message expected, the fetch fails with a protocol error naming the blob', async () => {
+  const hostile = await startWorkNode()
+  try {
+    await hostile.unhandle(BLOB_PROTOCOL)
+    await hostile.handle(BLOB_PROTOCOL, async stream => {
+      const messages = pbStream(stream)
+      await messages.read(BlobRequest)
+      // A piece where the header belongs: its bytes decode as no valid header.
+      await messages.write({ index: 3, data: new Uint8Array(300).fill(9) }, BlobPiece)
+      await stream.close()
+    })
+    await client.dial(hostile.getMultiaddrs()[0])
+    const hash = sha256Hex(randomBytes(8))
+    await assert.rejects(client.services.blob.fetch(hostile.peerId, hash, clientBlobs), (err: any) => {
+      return err instanceof BlobProtocolError && err.message.includes(hash) && /malformed header/.test(err.message)
+    })
+    assert.equal(await clientBlobs.has(hash), false)
+  } finally {
+    await hostile.stop()
+  }
+})

@@ -10,8 +10,24 @@ import { BlobProtocolError, BlobUnavailableError } from './errors.ts'
 import type { BlobInfo, BlobWriter } from '../../store/blob-store.ts'
 import type { BlobComponents, BlobFetchOptions, BlobFetchResult, BlobInit, BlobRejection, BlobServiceEvents, BlobSink, BlobSource, BlobTransfer } from './index.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 const LENGTH_PREFIX_BYTES = 10
+
+/**
+ * Reads one message from a server. Bytes that do not decode as the message
+ * expected (protobuf's plain Error or RangeError) become a BlobProtocolError
+ * naming the blob; stream failures (EOF, reset, timeout, overflow) pass as
+ * they are.
+ */
+async function readFromServer<T> (messages: ReturnType<typeof pbStream>, codec: { decode: (data: Uint8Array | Uint8ArrayList) => T }, hash: string, what: string, signal: AbortSignal): Promise<T> {
+  try {
+    return await messages.read(codec, { signal })
+  } catch (err: any) {
+    if (err?.name !== 'Error' && err?.name !== 'RangeError') throw err
+    throw new BlobProtocolError(`blob ${hash}: the server sent a malformed ${what} (${err.message})`)
+  }
+}
 
 /** Where a fetch is: the layout the first header gave, the writer, the next piece wanted. */
 interface FetchState {
@@ -125,7 +141,7 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
       let asked = -1
       const outstanding: number[] = []
       while (true) {
-        const header = await messages.read(BlobHeader, { signal: this.stepSignal(options) })
+        const header = await readFromServer(messages, BlobHeader, hash, 'header', this.stepSignal(options))
         if (header.status !== BlobStatus.FOUND) throw new BlobUnavailableError(hash, header.status, header.message)
         const layout = this.checkLayout(transfer, header)
         transfer.writer ??= await sink.createWriter(hash, layout.size)
@@ -151,7 +167,7 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
   }
 
   private async receivePiece (messages: ReturnType<typeof pbStream>, transfer: FetchState, layout: BlobHeader, options: BlobFetchOptions): Promise<void> {
-    const piece = await messages.read(BlobPiece, { signal: this.stepSignal(options) })
+    const piece = await readFromServer(messages, BlobPiece, transfer.hash, 'piece', this.stepSignal(options))
     const expectedLength = Math.min(layout.pieceSize, layout.size - transfer.next * layout.pieceSize)
     if (piece.index !== transfer.next || piece.data.byteLength !== expectedLength) {
       throw new BlobProtocolError(`blob ${transfer.hash}: expected piece ${transfer.next} of ${expectedLength} bytes, got piece ${piece.index} of ${piece.data.byteLength}`)
