@@ -10,6 +10,7 @@ import { loadOrCreateIdentity } from './identity.ts'
 import { createMeshLibp2p, type MeshLibp2p, type ServiceFactories } from './libp2p.ts'
 import { DiscoveryDialer } from './discovery-dialer.ts'
 import { DhtRendezvous } from './dht-rendezvous.ts'
+import { KnownNames } from './known-names.ts'
 import { PeerTracker } from './peer-tracker.ts'
 import { ProjectRegistry, type DiscoveredProject } from './project-registry.ts'
 import { Announcer } from './announcer.ts'
@@ -78,6 +79,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private readonly blobCache: BlobCacheSweeper
   private progressProvider: ProgressProvider
   private control?: ControlServer
+  /** Names of credited peers kept in the store, for peers not connected now. */
+  private knownNames?: KnownNames
   /** The ledger's receipts as last read; cleared when a chunk is verified here or this peer earns a receipt. */
   private receipts?: Promise<Receipt[]>
   /** History writes in flight, awaited before the store closes. */
@@ -383,9 +386,15 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.coordinator.start()
     await this.coordinator.resume()
     await this.loadOwnProjects()
+    this.knownNames = await KnownNames.load(this.store, this.log)
+    if (this.name != null) this.knownNames.remember(this.peerId, this.name)
     this.addEventListener('project:done', ({ detail }) => { this.projectFinished(detail.projectId) })
     this.addEventListener('project:failed', ({ detail }) => { this.projectFinished(detail.projectId) })
-    this.addEventListener('chunk:verified', () => { this.receipts = undefined })
+    this.addEventListener('chunk:verified', ({ detail }) => {
+      this.receipts = undefined
+      const name = this.tracker.nameOf(detail.volunteer)
+      if (name != null) this.knownNames?.remember(detail.volunteer, name)
+    })
     this.addEventListener('work:status', () => { this.receipts = undefined })
     this.addEventListener('project:updated', ({ detail }) => {
       if (!detail.own && (detail.status === 'done' || detail.status === 'failed')) void this.volunteering.projectOver(detail.id, detail.status)
@@ -492,7 +501,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   }
 
   private nameOf (peer: string): string | undefined {
-    return peer === this.peerId ? this.name : this.tracker.nameOf(peer)
+    return peer === this.peerId ? this.name : this.tracker.nameOf(peer) ?? this.knownNames?.get(peer)
   }
 
   private async refreshAllProgress (): Promise<void> {

@@ -8,6 +8,7 @@ import { exportProject, listProjectRecords, type ExportSummary } from './coordin
 import { computeProjectStats, leaderboard } from './metrics.ts'
 import { ledgerReceipts, recordsFromStore } from './figures.ts'
 import { listHistory } from './history.ts'
+import { KnownNames } from './known-names.ts'
 import { summarizeProject } from './project-summary.ts'
 import type { MatrixFormat } from '../compute/data/dataset.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -18,10 +19,10 @@ import type { HistoryEntry, LeaderboardEntry, ProjectStats } from './types.ts'
  * The data dir of a peer that is not running, read without starting one:
  * the same reports a running MeshNode gives on its control socket (status,
  * export, leaderboard, history), from the store alone. No volunteers are
- * live and no names are known but the ones the store keeps.
+ * live and no names are known but the ones the store keeps (known-names.ts).
  */
 export class StoredPeer {
-  private constructor (private readonly store: MeshStore, private readonly peerId?: string) {}
+  private constructor (private readonly store: MeshStore, private readonly names: KnownNames, private readonly peerId?: string) {}
 
   /** Opens the store of `dataDir`; undefined when no peer ever ran there. Throws StoreLockedError when one runs now. */
   static async open (dataDir: string): Promise<StoredPeer | undefined> {
@@ -33,7 +34,7 @@ export class StoredPeer {
     const store = await openStore(dataDir)
     try {
       const key = await store.identity.get('key')
-      return new StoredPeer(store, key == null ? undefined : peerIdFromPrivateKey(privateKeyFromProtobuf(key)).toString())
+      return new StoredPeer(store, await KnownNames.load(store), key == null ? undefined : peerIdFromPrivateKey(privateKeyFromProtobuf(key)).toString())
     } catch (err) {
       await store.close()
       throw err
@@ -54,7 +55,7 @@ export class StoredPeer {
         offline: false,
         lastHeard: now
       })
-      const records = await recordsFromStore(this.store, manifest, summary, () => undefined)
+      const records = await recordsFromStore(this.store, manifest, summary, peer => this.names.get(peer))
       if (records != null) projects.push(computeProjectStats(records, now))
     }
     return { ...(this.peerId != null ? { peerId: this.peerId } : {}), running: false, projects }
@@ -65,7 +66,7 @@ export class StoredPeer {
   }
 
   async leaderboard (): Promise<LeaderboardEntry[]> {
-    return leaderboard(await ledgerReceipts(this.store))
+    return leaderboard(await ledgerReceipts(this.store), { names: this.names.all() })
   }
 
   async history (): Promise<HistoryEntry[]> {
