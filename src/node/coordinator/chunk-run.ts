@@ -78,6 +78,10 @@ export class ChunkRun {
 
   set leasedAt (at: number | undefined) {
     this.lastLeasedAt = at
+    this.noteFirstLease(at)
+  }
+
+  private noteFirstLease (at: number | undefined): void {
     if (at != null && (this.firstLeasedAt == null || at < this.firstLeasedAt)) this.firstLeasedAt = at
   }
 
@@ -91,7 +95,7 @@ export class ChunkRun {
     if (record.state !== 'verified') return
     this.verified = true
     this.leasedAt = record.leasedAt
-    if (record.firstLeasedAt != null && (this.firstLeasedAt == null || record.firstLeasedAt < this.firstLeasedAt)) this.firstLeasedAt = record.firstLeasedAt
+    this.noteFirstLease(record.firstLeasedAt)
     this.verifiedAt = record.verifiedAt
     this.volunteer = record.volunteer
     this.computeMs = record.computeMs

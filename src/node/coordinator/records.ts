@@ -71,9 +71,7 @@ export function verifiedChunkOps (
     { type: 'put', sublevel: store.results, key, value: result },
     { type: 'put', sublevel: store.chunks, key, value: record }
   ]
-  // issuedReceiptKey(projectId, record.index, volunteer), the chunk key made once.
-  const issued = `issued/${key}/`
-  for (const { volunteer, signed } of receipts) ops.push({ type: 'put', sublevel: store.ledger, key: issued + volunteer, value: signed })
+  for (const { volunteer, signed } of receipts) ops.push({ type: 'put', sublevel: store.ledger, key: issuedReceiptKey(projectId, record.index, volunteer), value: signed })
   if (doneRecord != null) ops.push({ type: 'put', sublevel: store.projectState, key: projectId, value: doneRecord })
   return ops
 }
