@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { after, test } from 'node:test'
 import { generateMatrix } from '../../src/compute/data/generate.ts'
 import { DEFAULT_MAX_PROJECTS_PER_OWNER } from '../../src/node/project-registry.ts'
-import { ANNOUNCE_TOPIC, encodeAnnouncement } from '../../src/protocols/announce.ts'
+import { encodeAnnouncement } from '../../src/protocols/announce.ts'
 import { signManifest } from '../../src/protocols/manifest-codec.ts'
-import { loopbackOptions, startPeer, stopPeers, uniqueTag, waitFor, type TestPeer } from '../helpers/peers.ts'
+import { startAnnouncementAttack } from '../helpers/announcement-attack.ts'
+import { stopPeers, waitFor, type TestPeer } from '../helpers/peers.ts'
 import { memoryNow } from './helpers.ts'
-import type { MeshEvents } from '../../src/node/types.ts'
 
 const peers: TestPeer[] = []
 after(async () => { await stopPeers(peers) })
@@ -16,16 +16,7 @@ after(async () => { await stopPeers(peers) })
 const GRAYLIST_THRESHOLD = -80
 
 test('given a peer spamming valid and invalid announcements, the receiver tracks at most its per-owner share, keeps the honest project, and graylists the spammer', async () => {
-  const tag = uniqueTag('spam')
-  const receiver = await startPeer(loopbackOptions(tag))
-  const attacker = await startPeer(loopbackOptions(tag))
-  const honest = await startPeer(loopbackOptions(tag))
-  peers.push(receiver, attacker, honest)
-  const rejected: Array<MeshEvents['rejected']> = []
-  receiver.node.addEventListener('rejected', event => { rejected.push(event.detail) })
-  const pubsub = (peer: TestPeer): any => peer.node.libp2p.services.pubsub
-  await waitFor('the attacker and the honest peer see the receiver on the topic', () =>
-    [attacker, honest].every(peer => pubsub(peer).getSubscribers(ANNOUNCE_TOPIC).some((id: any) => id.toString() === receiver.node.peerId)))
+  const { receiver, attacker, honest, rejected, publishFromAttacker } = await startAnnouncementAttack('spam', peers)
   const project = await honest.node.publish({ name: 'honest', kernel: 'matmul', inputs: [{ name: 'a', matrix: generateMatrix(8, 4, 1) }, { name: 'b', matrix: generateMatrix(4, 4, 2) }] })
   await waitFor('the honest project is listed', () => receiver.node.project(project.id))
   const memoryBefore = memoryNow()
@@ -41,7 +32,7 @@ test('given a peer spamming valid and invalid announcements, the receiver tracks
       outputCols: 4, rowsPerChunk: 4, chunkCount: 2, verification: { redundancy: 1, spotCheck: 0 }, createdAt: Date.now()
     }, attacker.node.privateKey)
     const bytes = await encodeAnnouncement({ signedManifest: manifest.signedBytes, progress: { done: 0, total: 2, volunteers: 0, status: 'running' }, addresses: [], sequence: i + 1, timestamp: Date.now() }, attacker.node.privateKey)
-    await pubsub(attacker).publish(ANNOUNCE_TOPIC, bytes)
+    await publishFromAttacker(bytes)
     mostTracked = Math.max(mostTracked, ownedByAttacker())
   }
   await waitFor('the receiver to hear the last spam project', () => receiver.node.projects().some(p => p.name === 'spam 199'))
@@ -55,7 +46,7 @@ test('given a peer spamming valid and invalid announcements, the receiver tracks
 
   // 2. Invalid ones: rejected, and the score they cost soon stops the receiver reading the spammer at all.
   for (let i = 0; i < 60; i++) {
-    await pubsub(attacker).publish(ANNOUNCE_TOPIC, randomBytes(64 + i))
+    await publishFromAttacker(randomBytes(64 + i))
     await new Promise(resolve => setTimeout(resolve, 10))
   }
   const score = await waitFor('the spammer to be graylisted', () => {

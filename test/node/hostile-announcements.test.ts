@@ -2,11 +2,11 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { generateMatrix } from '../../src/compute/data/generate.ts'
-import { ANNOUNCE_TOPIC, encodeAnnouncement, MAX_ANNOUNCEMENT_BYTES } from '../../src/protocols/announce.ts'
+import { encodeAnnouncement, MAX_ANNOUNCEMENT_BYTES } from '../../src/protocols/announce.ts'
 import { Manifest, SignedManifest } from '../../src/protocols/manifest.ts'
 import { signingPayload, signManifest, type ManifestFields } from '../../src/protocols/manifest-codec.ts'
-import type { MeshEvents } from '../../src/node/types.ts'
-import { loopbackOptions, startPeer, stopPeers, uniqueTag, waitFor, type TestPeer } from '../helpers/peers.ts'
+import { startAnnouncementAttack } from '../helpers/announcement-attack.ts'
+import { stopPeers, waitFor, type TestPeer } from '../helpers/peers.ts'
 
 const peers: TestPeer[] = []
 after(async () => { await stopPeers(peers) })
@@ -28,17 +28,7 @@ const fields: ManifestFields = {
 }
 
 test('forged, truncated and oversized announcements are rejected and cost their publisher gossipsub score', async () => {
-  const tag = uniqueTag('hostile')
-  const receiver = await startPeer(loopbackOptions(tag))
-  const attacker = await startPeer(loopbackOptions(tag))
-  const honest = await startPeer(loopbackOptions(tag))
-  peers.push(receiver, attacker, honest)
-  const rejected: Array<MeshEvents['rejected']> = []
-  receiver.node.addEventListener('rejected', event => { rejected.push(event.detail) })
-
-  const pubsubOf = (peer: TestPeer): any => peer.node.libp2p.services.pubsub
-  await waitFor('the attacker and the honest peer see the receiver on the topic', () =>
-    [attacker, honest].every(peer => pubsubOf(peer).getSubscribers(ANNOUNCE_TOPIC).some((id: any) => id.toString() === receiver.node.peerId)))
+  const { receiver, attacker, honest, rejected, publishFromAttacker } = await startAnnouncementAttack('hostile', peers)
 
   const honestProject = await honest.node.publish({
     name: 'honest',
@@ -67,7 +57,7 @@ test('forged, truncated and oversized announcements are rejected and cost their 
 
   // Published raw through the attacker's gossipsub: validators only run on received messages.
   for (const bytes of [resigned, truncated, oversized]) {
-    await pubsubOf(attacker).publish(ANNOUNCE_TOPIC, bytes)
+    await publishFromAttacker(bytes)
   }
   await waitFor('three rejections', () => rejected.length >= 3)
   assert.ok(rejected.every(r => r.from === attacker.node.peerId && r.what === 'announcement'))

@@ -7,7 +7,7 @@ import { App } from '../../src/tui/app.tsx'
 import { readNpyMatrix } from '../../src/compute/data/npy.ts'
 import { uniqueTag, waitFor } from '../helpers/peers.ts'
 import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
-import { startUiPeer, type UiPeer } from './support/real-peers.ts'
+import { startAliceBobCarol, type UiPeer } from './support/real-peers.ts'
 import { keys, renderSized, waitForFrame, type SizedRender } from './support/render-sized.ts'
 
 /**
@@ -66,13 +66,8 @@ after(async () => {
 
 test('the screens follow a real project: announced, chunks verified, a volunteer leaving, done', async () => {
   const tag = uniqueTag('tui-real')
-  const alice = await startUiPeer(tag, 'alice', device)
-  peers.push(alice)
   // Bob is slow, so he is still at work when he leaves.
-  const bob = await startUiPeer(tag, 'bob', device, { chunkDelayMs: 300 })
-  peers.push(bob)
-  const carol = await startUiPeer(tag, 'carol', device)
-  peers.push(carol)
+  const { alice, bob, carol } = await startAliceBobCarol(tag, device, peers, { bob: { chunkDelayMs: 300 } })
   const researcher = show(alice)
   const bobScreen = show(bob)
   screens.push(researcher, bobScreen)
@@ -161,12 +156,7 @@ test('custom WGSL with real peers: the form reports a real compile error, volunt
     '  return out;',
     '}'
   ].join('\n'))
-  const alice = await startUiPeer(tag, 'alice', device)
-  peers.push(alice)
-  const bob = await startUiPeer(tag, 'bob', device)
-  peers.push(bob)
-  const carol = await startUiPeer(tag, 'carol', device)
-  peers.push(carol)
+  const { alice, bob, carol } = await startAliceBobCarol(tag, device, peers)
   const researcher = show(alice)
   screens.push(researcher)
 

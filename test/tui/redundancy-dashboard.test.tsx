@@ -5,7 +5,7 @@ import { statusLine } from '../../src/cli/commands/status.ts'
 import { StoredPeer } from '../../src/node/stored-peer.ts'
 import { App } from '../../src/tui/app.tsx'
 import { uniqueTag, waitFor } from '../helpers/peers.ts'
-import { startUiPeer, type UiPeer } from './support/real-peers.ts'
+import { startAliceBobCarol, type UiPeer } from './support/real-peers.ts'
 import { keys, renderSized, waitForFrame, type SizedRender } from './support/render-sized.ts'
 
 /**
@@ -33,12 +33,7 @@ after(async () => {
 
 test('under redundancy 2 both volunteers are credited with every chunk, and a chunk with one copy back is not queued', async () => {
   const tag = uniqueTag('tui-redundancy')
-  const alice = await startUiPeer(tag, 'alice', device)
-  peers.push(alice)
-  const bob = await startUiPeer(tag, 'bob', device)
-  peers.push(bob)
-  const carol = await startUiPeer(tag, 'carol', device)
-  peers.push(carol)
+  const { alice, bob, carol } = await startAliceBobCarol(tag, device, peers)
   const ui = renderSized(<App port={alice.port} color={false} />, 80, 30)
   uis.push(ui)
   const see = async (match: string | RegExp, timeoutMs = 30_000): Promise<string> =>

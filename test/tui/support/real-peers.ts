@@ -47,3 +47,16 @@ export async function startUiPeer (tag: string, name: string, device: ComputeDev
     throw err
   }
 }
+
+/** A researcher (alice) and two volunteers (bob, carol) on one mDNS tag, each pushed to `peers` as it starts (for the caller's teardown). */
+export async function startAliceBobCarol (tag: string, device: ComputeDevice, peers: UiPeer[], options: { bob?: UiPeerOptions } = {}): Promise<{ alice: UiPeer, bob: UiPeer, carol: UiPeer }> {
+  const start = async (name: string, peerOptions?: UiPeerOptions): Promise<UiPeer> => {
+    const peer = await startUiPeer(tag, name, device, peerOptions)
+    peers.push(peer)
+    return peer
+  }
+  const alice = await start('alice')
+  const bob = await start('bob', options.bob)
+  const carol = await start('carol')
+  return { alice, bob, carol }
+}
