@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Coordinator, type CoordinatorInit } from '../../src/node/coordinator/index.ts'
-import { createMeshLibp2p } from '../../src/node/libp2p.ts'
+import { createMeshLibp2p } from '../../src/node/network/libp2p.ts'
 import { Volunteer, type VolunteerDevice, type VolunteerInit } from '../../src/node/volunteer/index.ts'
 import type { BlobInit, BlobTransfer } from '../../src/protocols/blob/index.ts'
 import type { Work, WorkInit } from '../../src/protocols/work/index.ts'
@@ -13,7 +13,7 @@ import type { Libp2p, PrivateKey } from '@libp2p/interface'
 
 /**
  * Benchmark peers: the libp2p configuration every mesh peer runs
- * (src/node/libp2p.ts: TCP, noise, yamux, identify, DHT, gossipsub) on
+ * (src/node/network/libp2p.ts: TCP, noise, yamux, identify, DHT, gossipsub) on
  * 127.0.0.1 without mDNS (peers are dialled by address, so no traffic
  * leaves loopback), with the work and blob services, a LevelDB store and a
  * blob store in a temp dir.

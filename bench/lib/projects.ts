@@ -1,5 +1,5 @@
 import { generateMatrix } from '../../src/compute/data/generate.ts'
-import { buildProject } from '../../src/node/project-builder.ts'
+import { buildProject } from '../../src/node/publish/project-builder.ts'
 import { FIXED_TIME_KERNEL_ID, useFixedTimeKernel } from './fixed-time-kernel.ts'
 import type { BenchPeer } from './peers.ts'
 import type { Matrix } from '../../src/compute/data/matrix.ts'

@@ -4,7 +4,7 @@ import type { GlobalOptions } from './global-options.ts'
 import type { Output } from './command.ts'
 import { UsageError } from './errors.ts'
 import { MeshNode, type MeshNodeOptions } from '../node/mesh-node.ts'
-import { readSwarmKeyFile } from '../node/swarm-key.ts'
+import { readSwarmKeyFile } from '../node/network/swarm-key.ts'
 import { StoreLockedError } from '../store/store.ts'
 
 /** Separates meshes on one LAN without encryption (tests run several side by side). */

@@ -1,13 +1,13 @@
 import { hostname } from 'node:os'
-import type { MeshLibp2pOptions, ServiceFactories } from './libp2p.ts'
-import type { ProgressProvider } from './own-progress.ts'
+import type { MeshLibp2pOptions, ServiceFactories } from './network/libp2p.ts'
+import type { ProgressProvider } from './coordinator/own-progress.ts'
 import type { ComputeDevice } from '../compute/device.ts'
 import type { CoordinatorInit } from './coordinator/index.ts'
 import type { VolunteerInit } from './volunteer/index.ts'
-import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './libp2p.ts'
-import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './announcer.ts'
-import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './project-registry.ts'
-import { DEFAULT_RENDEZVOUS_INTERVAL_MS } from './dht-rendezvous.ts'
+import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './network/libp2p.ts'
+import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './discovery/announcer.ts'
+import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './discovery/project-registry.ts'
+import { DEFAULT_RENDEZVOUS_INTERVAL_MS } from './discovery/dht-rendezvous.ts'
 
 /**
  * How a peer is started. The network fields are libp2p's (see

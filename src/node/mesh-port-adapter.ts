@@ -2,8 +2,8 @@ import { resolve } from 'node:path'
 import { InputError } from '../errors.ts'
 import type { ExportFormat, JoinOptions, MeshEventMap, MeshEventName, MeshPort, PortCallOptions, PublishSpec } from '../tui/mesh-port.ts'
 import type { MeshNode } from './mesh-node.ts'
-import { loadProjectSpec } from './publish-request.ts'
-import type { ProjectSpec } from './project-builder.ts'
+import { loadProjectSpec } from './publish/publish-request.ts'
+import type { ProjectSpec } from './publish/project-builder.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs, VolunteerStatus
 } from './types.ts'

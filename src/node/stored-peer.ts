@@ -7,8 +7,8 @@ import { decodeSignedManifest } from '../protocols/manifest-codec.ts'
 import { exportProject, listProjectRecords, type ExportSummary } from './coordinator/index.ts'
 import { computeProjectStats, leaderboard } from './metrics.ts'
 import { ledgerReceipts, recordsFromStore } from './figures.ts'
-import { listHistory } from './history.ts'
-import { KnownNames } from './known-names.ts'
+import { listHistory } from './coordinator/history.ts'
+import { KnownNames } from './discovery/known-names.ts'
 import { summarizeProject } from './project-summary.ts'
 import type { MatrixFormat } from '../compute/data/dataset.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -19,7 +19,7 @@ import type { HistoryEntry, LeaderboardEntry, ProjectStats } from './types.ts'
  * The data dir of a peer that is not running, read without starting one:
  * the same reports a running MeshNode gives on its control socket (status,
  * export, leaderboard, history), from the store alone. No volunteers are
- * live and no names are known but the ones the store keeps (known-names.ts).
+ * live and no names are known but the ones the store keeps (discovery/known-names.ts).
  */
 export class StoredPeer {
   private constructor (private readonly store: MeshStore, private readonly names: KnownNames, private readonly peerId?: string) {}

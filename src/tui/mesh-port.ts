@@ -1,4 +1,4 @@
-import type { PublishRequest } from '../node/publish-request.ts'
+import type { PublishRequest } from '../node/publish/publish-request.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats,
   ProjectSummary, VolunteerPrefs, VolunteerStatus
@@ -70,4 +70,4 @@ export type MeshEventMap = { [K in MeshEventName]: CustomEvent<MeshEvents[K]> }
  * (paths and sizes, not matrices), loaded and checked by the peer.
  */
 export type PublishSpec = PublishRequest
-export type { MatmulInputs } from '../node/publish-request.ts'
+export type { MatmulInputs } from '../node/publish/publish-request.ts'

@@ -9,7 +9,7 @@ import { toGlobalOptions } from '../../src/cli/global-options.ts'
 import { nodeOptionsFrom } from '../../src/cli/node-options.ts'
 import { parseInteger, parseNumber, parseShape } from '../../src/cli/parse-values.ts'
 import { InputError } from '../../src/errors.ts'
-import { generateSwarmKey, parseSwarmKey, SwarmKeyError } from '../../src/node/swarm-key.ts'
+import { generateSwarmKey, parseSwarmKey, SwarmKeyError } from '../../src/node/network/swarm-key.ts'
 import { fuzzOptions } from './support.ts'
 
 function refusal (fn: () => unknown): unknown {

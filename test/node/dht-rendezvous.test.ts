@@ -1,7 +1,7 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateMatrix } from '../../src/compute/data/generate.ts'
-import { rendezvousCid } from '../../src/node/dht-rendezvous.ts'
+import { rendezvousCid } from '../../src/node/discovery/dht-rendezvous.ts'
 import { loopbackOptions, startPeer, stopPeers, uniqueTag, waitFor, type TestPeer } from '../helpers/peers.ts'
 
 const peers: TestPeer[] = []

@@ -8,7 +8,7 @@ import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { meshNoiseCrypto } from '../../src/node/noise-crypto.ts'
+import { meshNoiseCrypto } from '../../src/node/network/noise-crypto.ts'
 import { loopbackOptions, startPeer, stopPeers, uniqueTag, type TestPeer } from '../helpers/peers.ts'
 
 const peers: TestPeer[] = []

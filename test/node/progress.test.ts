@@ -1,7 +1,7 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateMatrix } from '../../src/compute/data/generate.ts'
-import type { OwnProgress } from '../../src/node/own-progress.ts'
+import type { OwnProgress } from '../../src/node/coordinator/own-progress.ts'
 import { loopbackOptions, startPeer, stopPeers, uniqueTag, waitFor, type TestPeer } from '../helpers/peers.ts'
 
 const peers: TestPeer[] = []

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateMatrix } from '../../src/compute/data/generate.ts'
 import { InputError } from '../../src/errors.ts'
-import { planProject, TARGET_CHUNK_COUNT, type ProjectSpec } from '../../src/node/project-builder.ts'
+import { planProject, TARGET_CHUNK_COUNT, type ProjectSpec } from '../../src/node/publish/project-builder.ts'
 
 const matmul = (m: number, k: number, n: number, extra: Partial<ProjectSpec> = {}): ProjectSpec => ({
   name: 'plan',

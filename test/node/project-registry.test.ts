@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { openStore } from '../../src/store/store.ts'
 import { signManifest, type ManifestFields } from '../../src/protocols/manifest-codec.ts'
 import { decodeAnnouncement, encodeAnnouncement, type DecodedAnnouncement } from '../../src/protocols/announce.ts'
-import { ProjectRegistry } from '../../src/node/project-registry.ts'
+import { ProjectRegistry } from '../../src/node/discovery/project-registry.ts'
 import { makeTempDir } from '../helpers/tmpdir.ts'
 
 const dir = await makeTempDir()

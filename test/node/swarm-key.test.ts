@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { generateSwarmKey, parseSwarmKey, readSwarmKeyFile, SwarmKeyError } from '../../src/node/swarm-key.ts'
+import { generateSwarmKey, parseSwarmKey, readSwarmKeyFile, SwarmKeyError } from '../../src/node/network/swarm-key.ts'
 import { loopbackOptions, startPeer, stopPeers, uniqueTag, waitFor, type TestPeer } from '../helpers/peers.ts'
 import { makeTempDir } from '../helpers/tmpdir.ts'
 

@@ -3,8 +3,8 @@ import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { ResearcherReport } from '../work-events.ts'
 import { parseInteger, parseNumber, parseShape, optionalString } from '../parse-values.ts'
 import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
-import { loadProjectSpec, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest } from '../../node/publish-request.ts'
-import type { ProjectSpec } from '../../node/project-builder.ts'
+import { loadProjectSpec, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest } from '../../node/publish/publish-request.ts'
+import type { ProjectSpec } from '../../node/publish/project-builder.ts'
 import { MAX_REDUNDANCY } from '../../protocols/announce.ts'
 
 const MATMUL_ONLY = ['size', 'shape', 'seed', 'a', 'b'] as const

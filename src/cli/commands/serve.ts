@@ -2,7 +2,7 @@ import type { Command, CommandContext } from '../command.ts'
 import { EXIT_OK, EXIT_WORK_FAILED } from '../errors.ts'
 import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
 import { printJoined, printLeft, reportVolunteerEvents, ResearcherReport } from '../work-events.ts'
-import { volunteerUntil } from '../../node/auto-volunteer.ts'
+import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
 
 async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true

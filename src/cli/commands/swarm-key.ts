@@ -1,5 +1,5 @@
 import type { Command, CommandContext } from '../command.ts'
-import { generateSwarmKey } from '../../node/swarm-key.ts'
+import { generateSwarmKey } from '../../node/network/swarm-key.ts'
 
 async function run (ctx: CommandContext): Promise<number> {
   ctx.out.line(generateSwarmKey().trimEnd())

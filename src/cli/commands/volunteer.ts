@@ -3,7 +3,7 @@ import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { nodeOptionsFrom, reportNodeEvents, reportStarted, startNode } from '../node-options.ts'
 import { optionalString, parseInteger } from '../parse-values.ts'
 import { printJoined, printLeft, reportVolunteerEvents } from '../work-events.ts'
-import { volunteerUntil } from '../../node/auto-volunteer.ts'
+import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
 import type { VolunteerRunSummary } from '../../node/volunteer/index.ts'
 
 /** Outcomes of a run that mean the work did not get done. */

@@ -1,6 +1,6 @@
 import type { Libp2p, PeerId, IdentifyResult } from '@libp2p/interface'
-import type { PeerSummary } from './types.ts'
-import { nameFromAgentVersion } from './libp2p.ts'
+import type { PeerSummary } from '../types.ts'
+import { nameFromAgentVersion } from '../network/libp2p.ts'
 
 export const DEFAULT_MAX_TRACKED_PEERS = 1000
 

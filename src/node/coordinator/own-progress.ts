@@ -1,7 +1,7 @@
-import { chunkPrefixRange, type MeshStore } from '../store/store.ts'
-import { loadProjectRecord } from './coordinator/records.ts'
-import type { AnnouncedProgress } from '../protocols/announce.ts'
-import type { ProjectManifest } from '../protocols/manifest-codec.ts'
+import { chunkPrefixRange, type MeshStore } from '../../store/store.ts'
+import { loadProjectRecord } from './records.ts'
+import type { AnnouncedProgress } from '../../protocols/announce.ts'
+import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
 
 /** Live progress of an own project, as announced to other peers. */
 export type OwnProgress = AnnouncedProgress

@@ -1,8 +1,8 @@
-import { getKernel } from '../compute/kernels/index.ts'
-import { InputError } from '../errors.ts'
-import type { MeshNode } from './mesh-node.ts'
-import type { VolunteerRunSummary } from './volunteer/index.ts'
-import type { ProjectSummary } from './types.ts'
+import { getKernel } from '../../compute/kernels/index.ts'
+import { InputError } from '../../errors.ts'
+import type { MeshNode } from '../mesh-node.ts'
+import type { VolunteerRunSummary } from './index.ts'
+import type { ProjectSummary } from '../types.ts'
 
 /** How often the list of projects is checked when no announcement arrives. */
 const RECHECK_MS = 1_000

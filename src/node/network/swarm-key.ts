@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { InputError } from '../errors.ts'
+import { InputError } from '../../errors.ts'
 
 /**
  * Pre-shared keys for private meshes, in the standard libp2p swarm-key

@@ -1,8 +1,8 @@
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '@libp2p/interface'
-import type { MeshStore } from '../store/store.ts'
-import { decodeSignedManifest, type ProjectManifest } from '../protocols/manifest-codec.ts'
-import type { AnnouncedProgress, DecodedAnnouncement } from '../protocols/announce.ts'
+import type { MeshStore } from '../../store/store.ts'
+import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
+import type { AnnouncedProgress, DecodedAnnouncement } from '../../protocols/announce.ts'
 
 export const DEFAULT_OFFLINE_AFTER_MS = 30_000
 export const DEFAULT_MAX_TRACKED_PROJECTS = 500

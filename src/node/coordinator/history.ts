@@ -1,10 +1,10 @@
-import { InputError } from '../errors.ts'
-import { floatsOf } from './coordinator/floats.ts'
-import type { BlobStore } from '../store/blob-store.ts'
-import type { MeshStore } from '../store/store.ts'
-import type { ProjectManifest } from '../protocols/manifest-codec.ts'
-import type { ProjectSpec } from './project-builder.ts'
-import type { HistoryEntry, VerificationPolicy } from './types.ts'
+import { InputError } from '../../errors.ts'
+import { floatsOf } from './floats.ts'
+import type { BlobStore } from '../../store/blob-store.ts'
+import type { MeshStore } from '../../store/store.ts'
+import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
+import type { ProjectSpec } from '../publish/project-builder.ts'
+import type { HistoryEntry, VerificationPolicy } from '../types.ts'
 
 /**
  * Finished own projects, kept in `store.history` by project id: the figures

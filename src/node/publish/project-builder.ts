@@ -1,12 +1,12 @@
 import type { PrivateKey } from '@libp2p/interface'
-import { InputError } from '../errors.ts'
-import { planChunks, type DeviceLimits, type InputShape, type Kernel } from '../compute/kernel.ts'
-import { getKernel } from '../compute/kernels/index.ts'
-import type { Matrix } from '../compute/data/matrix.ts'
-import type { BlobStore } from '../store/blob-store.ts'
-import { ManifestError, signManifest, type ProjectManifest } from '../protocols/manifest-codec.ts'
-import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PARAMS_BYTES, MAX_REDUNDANCY } from '../protocols/announce.ts'
-import type { VerificationPolicy } from './types.ts'
+import { InputError } from '../../errors.ts'
+import { planChunks, type DeviceLimits, type InputShape, type Kernel } from '../../compute/kernel.ts'
+import { getKernel } from '../../compute/kernels/index.ts'
+import type { Matrix } from '../../compute/data/matrix.ts'
+import type { BlobStore } from '../../store/blob-store.ts'
+import { ManifestError, signManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PARAMS_BYTES, MAX_REDUNDANCY } from '../../protocols/announce.ts'
+import type { VerificationPolicy } from '../types.ts'
 
 /** What a researcher asks for: the kernel, its params and its input matrices. */
 export interface ProjectSpec {

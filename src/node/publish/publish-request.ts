@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { InputError } from '../errors.ts'
-import { MAX_WGSL_BYTES } from '../compute/kernels/map/params.ts'
-import { generateMatrix } from '../compute/data/generate.ts'
-import { readNpyMatrix } from '../compute/data/npy.ts'
-import { readDataset } from '../compute/data/dataset.ts'
-import { openComputeDevice } from '../compute/device.ts'
+import { InputError } from '../../errors.ts'
+import { MAX_WGSL_BYTES } from '../../compute/kernels/map/params.ts'
+import { generateMatrix } from '../../compute/data/generate.ts'
+import { readNpyMatrix } from '../../compute/data/npy.ts'
+import { readDataset } from '../../compute/data/dataset.ts'
+import { openComputeDevice } from '../../compute/device.ts'
 import { planProject, type ProjectSpec } from './project-builder.ts'
 
 /**

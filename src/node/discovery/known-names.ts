@@ -1,4 +1,4 @@
-import type { MeshStore } from '../store/store.ts'
+import type { MeshStore } from '../../store/store.ts'
 import type { Logger } from '@libp2p/interface'
 
 /** A peer's entry in the store's `peers` sublevel. */

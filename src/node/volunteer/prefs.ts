@@ -1,6 +1,6 @@
-import { DEFAULT_PREFS } from './volunteer/index.ts'
-import type { MeshStore } from '../store/store.ts'
-import type { VolunteerPrefs } from './types.ts'
+import { DEFAULT_PREFS } from './index.ts'
+import type { MeshStore } from '../../store/store.ts'
+import type { VolunteerPrefs } from '../types.ts'
 
 /** Where the volunteer preferences live in `store.settings`. */
 export const PREFS_KEY = 'volunteer-prefs'

@@ -1,14 +1,14 @@
 import { isAbsolute } from 'node:path'
-import { InputError } from '../errors.ts'
-import type { MatrixFormat } from '../compute/data/dataset.ts'
-import type { ControlHandlers } from './control/control-server.ts'
-import type { MeshNode } from './mesh-node.ts'
+import { InputError } from '../../errors.ts'
+import type { MatrixFormat } from '../../compute/data/dataset.ts'
+import type { ControlHandlers } from './control-server.ts'
+import type { MeshNode } from '../mesh-node.ts'
 
 const EXPORT_FORMATS: readonly MatrixFormat[] = ['npy', 'csv', 'json']
 
 /**
  * What a running peer answers on its control socket: the same reports the
- * headless commands print when no peer runs (see stored-peer.ts), so
+ * headless commands print when no peer runs (see src/node/stored-peer.ts), so
  * `mesh status` reads alike either way. Params come from another local
  * process: checked like any input.
  */

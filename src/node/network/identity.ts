@@ -1,6 +1,6 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import type { MeshStore } from '../store/store.ts'
+import type { MeshStore } from '../../store/store.ts'
 
 const IDENTITY_KEY = 'key'
 

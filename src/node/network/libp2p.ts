@@ -14,10 +14,10 @@ import type { Identify } from '@libp2p/identify'
 import type { Ping } from '@libp2p/ping'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
-import { ANNOUNCE_TOPIC, MAX_ANNOUNCEMENT_BYTES } from '../protocols/announce.ts'
-import { work, type Work, type WorkInit } from '../protocols/work/index.ts'
-import { blob, type BlobInit, type BlobTransfer } from '../protocols/blob/index.ts'
-import { version } from '../version.ts'
+import { ANNOUNCE_TOPIC, MAX_ANNOUNCEMENT_BYTES } from '../../protocols/announce.ts'
+import { work, type Work, type WorkInit } from '../../protocols/work/index.ts'
+import { blob, type BlobInit, type BlobTransfer } from '../../protocols/blob/index.ts'
+import { version } from '../../version.ts'
 
 /**
  * The one place that decides which libp2p services a mesh peer runs:

@@ -1,8 +1,8 @@
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { ANNOUNCE_TOPIC, encodeAnnouncement, type AnnouncedProgress } from '../protocols/announce.ts'
-import type { ProjectManifest } from '../protocols/manifest-codec.ts'
+import { ANNOUNCE_TOPIC, encodeAnnouncement, type AnnouncedProgress } from '../../protocols/announce.ts'
+import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
 
 export const DEFAULT_ANNOUNCE_INTERVAL_MS = 5_000
 /** Several peers subscribing at once cause one round of announcements. */
