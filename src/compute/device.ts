@@ -1,9 +1,11 @@
 import type { ChunkWork, InputShape } from './kernel.ts'
 import type { ComputeLimits } from './gpu-program.ts'
+import { findSwiftShaderIcd, LoopFallbackDevice, swiftShaderEnv } from './device/loop-fallback.ts'
 import { selectComputeDevice, type DevicePreference } from './device/select.ts'
-import { WorkerComputeDevice } from './device/worker-device.ts'
+import { ProcessComputeDevice } from './device/process-device.ts'
 
 export type { DevicePreference } from './device/select.ts'
+export { ProcessComputeDevice } from './device/process-device.ts'
 
 export type ComputeBackend = 'vulkan' | 'metal' | 'd3d12' | 'opengles' | 'cpu'
 
@@ -15,10 +17,28 @@ export interface ComputeDeviceInfo {
   /** Why each earlier step of the selection order was passed over, in order. */
   readonly fallbackReasons: string[]
   readonly limits: ComputeLimits
+  /**
+   * Loop iterations an invocation may run before the driver cuts its loops
+   * short (Mesa's llvmpipe: 65,535); null when the probe found no cut; absent
+   * on the CPU reference.
+   */
+  readonly loopBudget?: number | null
+  /** Where each probe saw the cut: one long loop, nested loops, loops in sequence. */
+  readonly loopProbe?: { readonly single: number | null, readonly nested: number | null, readonly sequence: number | null }
 }
 
 export interface RunOptions {
+  /**
+   * Stops waiting for the run. The isolated device (the default of
+   * openComputeDevice) also kills its process, so even a hung shader stops.
+   */
   readonly signal?: AbortSignal
+  /**
+   * The run's time limit: past it the isolated device kills its process and
+   * the run rejects with KernelTimeoutError; the next run starts a fresh
+   * process. A device in this process (`inWorker: false`) ignores it.
+   */
+  readonly timeoutMs?: number
 }
 
 /** Where chunks are computed: a WebGPU device, or the kernels' CPU references. */
@@ -44,16 +64,43 @@ export interface OpenComputeDeviceOptions {
    */
   readonly prefer?: DevicePreference
   /**
-   * Run the device in a worker thread (default true), so chunks that take
-   * seconds on a software adapter or the CPU do not stall this thread's
-   * event loop. False gives the device object itself (benchmarks use its
-   * kernel timing).
+   * Run the device isolated (default true): despite the name, in a child
+   * process (ProcessComputeDevice), not a worker thread. Chunks that take
+   * seconds on a software adapter or the CPU do not stall this event loop, a
+   * run past `timeoutMs` is killed with its process, a crashed process is
+   * replaced, and Dawn's native output stays off the terminal. False gives
+   * the device object itself, in this thread (benchmarks use its kernel
+   * timing); the options below then do not apply.
    */
   readonly inWorker?: boolean
+  /**
+   * The child process's stdout and stderr (Dawn's native warnings, driver
+   * messages) are appended to this file, with a line per process start and
+   * end. Default: discarded.
+   */
+  readonly logFile?: string
+  /** Merged into the child process's environment (e.g. VK_ICD_FILENAMES to pick a Vulkan driver). */
+  readonly env?: Readonly<Record<string, string>>
+  /**
+   * Caps the child's JavaScript heap (--max-old-space-size), where a chunk's
+   * inputs and outputs live. Native memory (Dawn, the driver) is not capped:
+   * an address-space limit (RLIMIT_AS) breaks V8's WebAssembly reservations
+   * and Dawn/Mesa reserve gigabytes of address space they never touch.
+   */
+  readonly maxMemoryMiB?: number
+  /**
+   * On a device that cuts long loops (Mesa's llvmpipe), run the kernels it
+   * cuts on SwiftShader instead, where its Vulkan driver is installed
+   * (LoopFallbackDevice); default true.
+   */
+  readonly loopFallback?: boolean
 }
 
 /** Opens the best compute device on this machine (DESIGN.md section 6), recording why each better one was passed over. */
 export async function openComputeDevice (options: OpenComputeDeviceOptions = {}): Promise<ComputeDevice> {
   if (options.inWorker === false) return await selectComputeDevice(options.prefer)
-  return await WorkerComputeDevice.open(options.prefer)
+  const device = await ProcessComputeDevice.open(options)
+  const icd = options.loopFallback === false || device.info.loopBudget == null ? undefined : findSwiftShaderIcd()
+  if (icd == null) return device
+  return new LoopFallbackDevice(device, async () => await ProcessComputeDevice.open({ ...options, prefer: 'core', env: { ...options.env, ...swiftShaderEnv(icd) } }))
 }

@@ -28,3 +28,25 @@ export class DeviceLostError extends Error {
 export class KernelUnsupportedError extends Error {
   override name = 'KernelUnsupportedError'
 }
+
+/**
+ * The device cut a loop of the kernel short (Mesa's llvmpipe stops loops
+ * after about 65,535 iterations an invocation): the output is wrong and is
+ * never returned. The kernel needs a device without that budget.
+ */
+export class LoopBudgetError extends Error {
+  override name = 'LoopBudgetError'
+
+  constructor (readonly budget: number, message = `this device stops loops after ${budget.toLocaleString('en-US')} iterations; the project needs more`) {
+    super(message)
+  }
+}
+
+/** A run went past its time limit (RunOptions.timeoutMs); the process computing it was killed. */
+export class KernelTimeoutError extends Error {
+  override name = 'KernelTimeoutError'
+
+  constructor (readonly timeoutMs: number) {
+    super(`the kernel exceeded its time limit (${(timeoutMs / 1000).toFixed(1)} s)`)
+  }
+}

@@ -18,6 +18,12 @@ export interface GpuProgramSource {
   readonly key: string
   readonly code: string
   readonly entryPoint: string
+  /**
+   * The read_write storage array the program writes its output to, and its
+   * element type: on a device that cuts long loops, the loop guard raises a
+   * flag in one extra element after the output.
+   */
+  readonly output?: { readonly variable: string, readonly element: 'f32' | 'vec4<f32>' }
   /** Where researcher-written code sits inside `code`, so compile errors point into their file. */
   readonly userCode?: {
     readonly firstLine: number
@@ -49,6 +55,8 @@ export interface GpuDispatch {
   readonly inputs: readonly GpuInput[]
   readonly outputLength: number
   readonly workgroups: readonly [number, number, number]
+  /** Turns the dispatch's output into the chunk's result (a reduction folds its workgroups' partial rows). */
+  readonly finish?: (output: Float32Array) => Float32Array
 }
 
 /** The GPU side of a kernel. */

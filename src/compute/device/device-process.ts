@@ -1,32 +1,37 @@
-import { parentPort } from 'node:worker_threads'
 import type { ComputeDevice } from '../device.ts'
 import { selectComputeDevice } from './select.ts'
-import { toErrorMessage, type FromWorker, type ToWorker } from './worker-protocol.ts'
+import { toErrorMessage, type FromDeviceProcess, type ToDeviceProcess } from './device-protocol.ts'
 
 /**
- * The worker side of WorkerComputeDevice: owns the real device and the
- * shared inputs it has been sent, and answers one message at a time.
+ * The child-process side of ProcessComputeDevice: owns the real device and
+ * the shared inputs it has been sent, and answers each request. The parent
+ * sends one request at a time, so a kill for a deadline stops only that run.
  */
-const port = parentPort!
 const shared = new Map<number, Float32Array>()
 let device: ComputeDevice | undefined
 
-function reply (message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer)
-}
+// The IPC channel closes when the parent dies, however it dies: an orphan
+// must not keep holding the GPU. (A chunk on the CPU reference holds the
+// event loop, so the exit then waits for that chunk to end.)
+process.on('disconnect', () => { process.exit() })
 
-port.on('message', (message: ToWorker) => {
+process.on('message', (message: ToDeviceProcess) => {
   void handle(message)
 })
 
-async function handle (message: ToWorker): Promise<void> {
+function reply (message: FromDeviceProcess): void {
+  // A failed send means the parent is gone; 'disconnect' ends this process.
+  process.send?.(message, undefined, undefined, () => {})
+}
+
+async function handle (message: ToDeviceProcess): Promise<void> {
   switch (message.type) {
     case 'open':
       try {
         device = await selectComputeDevice(message.prefer)
-        reply({ type: 'opened', info: device.info })
+        reply({ type: 'opened', id: message.id, info: device.info })
       } catch (err) {
-        reply({ type: 'failed', id: -1, error: toErrorMessage(err) })
+        reply({ type: 'failed', id: message.id, error: toErrorMessage(err) })
       }
       return
     case 'run':
@@ -38,7 +43,7 @@ async function handle (message: ToWorker): Promise<void> {
           return [name, { rows: input.rows, cols: input.cols, data }]
         }))
         const data = await device!.run({ kernel: message.kernel, params: message.params, range: message.range, rows: message.rows, rowCols: message.rowCols, shared: inputs })
-        reply({ type: 'done', id: message.id, data }, [data.buffer as ArrayBuffer])
+        reply({ type: 'done', id: message.id, data })
       } catch (err) {
         reply({ type: 'failed', id: message.id, error: toErrorMessage(err) })
       }
@@ -56,7 +61,6 @@ async function handle (message: ToWorker): Promise<void> {
       return
     case 'destroy':
       await device?.destroy()
-      shared.clear()
-      reply({ type: 'destroyed' })
+      process.exit(0)
   }
 }

@@ -1,11 +1,17 @@
 import type { ComputeDeviceInfo } from '../device.ts'
 import type { ChunkRange, InputShape } from '../kernel.ts'
 import type { DevicePreference } from './select.ts'
-import { ChunkTooLargeError, DeviceLostError, DeviceUnavailableError, KernelUnsupportedError, WgslCompileError } from '../errors.ts'
+import { ChunkTooLargeError, DeviceLostError, DeviceUnavailableError, KernelUnsupportedError, LoopBudgetError, WgslCompileError } from '../errors.ts'
 import { KernelInputError } from '../kernel.ts'
 import { InputError } from '../../errors.ts'
 
-/** A shared input the worker already holds (by ref) or receives now (with data). */
+/**
+ * Messages between ProcessComputeDevice and its child process (device-process.ts),
+ * sent over the IPC channel with structured clone, so Float32Arrays travel as such.
+ * Every request carries an id; its answer ('opened', 'done' or 'failed') names it.
+ */
+
+/** A shared input the child already holds (by ref) or receives now (with data). */
 export interface SharedInputMessage {
   readonly ref: number
   readonly rows: number
@@ -13,31 +19,33 @@ export interface SharedInputMessage {
   readonly data?: Float32Array
 }
 
-export type ToWorker =
-  | { readonly type: 'open', readonly prefer: DevicePreference | undefined }
+export type ToDeviceProcess =
+  | { readonly type: 'open', readonly id: number, readonly prefer: DevicePreference | undefined }
   | { readonly type: 'run', readonly id: number, readonly kernel: string, readonly params: unknown, readonly range: ChunkRange, readonly rows: Float32Array, readonly rowCols: number, readonly shared: Record<string, SharedInputMessage> }
   | { readonly type: 'validate', readonly id: number, readonly kernelId: string, readonly params: unknown, readonly inputs: readonly InputShape[] }
   | { readonly type: 'release', readonly refs: number[] }
+  /** Release the device and exit; no answer. */
   | { readonly type: 'destroy' }
 
-export type FromWorker =
-  | { readonly type: 'opened', readonly info: ComputeDeviceInfo }
+export type FromDeviceProcess =
+  | { readonly type: 'opened', readonly id: number, readonly info: ComputeDeviceInfo }
   | { readonly type: 'done', readonly id: number, readonly data?: Float32Array }
   | { readonly type: 'failed', readonly id: number, readonly error: ErrorMessage }
-  | { readonly type: 'destroyed' }
 
 export interface ErrorMessage {
   readonly name: string
   readonly message: string
   readonly line?: number
   readonly column?: number
+  /** LoopBudgetError's budget. */
+  readonly budget?: number
 }
 
 export function toErrorMessage (err: any): ErrorMessage {
-  return { name: String(err?.name ?? 'Error'), message: String(err?.message ?? err), line: err?.line, column: err?.column }
+  return { name: String(err?.name ?? 'Error'), message: String(err?.message ?? err), line: err?.line, column: err?.column, budget: err?.budget }
 }
 
-/** Rebuilds an error thrown in the worker as the same class, so callers can tell input errors from failures. */
+/** Rebuilds an error thrown in the child process as the same class, so callers can tell input errors from failures. */
 export function fromErrorMessage (error: ErrorMessage): Error {
   switch (error.name) {
     case 'WgslCompileError': return new WgslCompileError(error.message, error.line ?? 0, error.column ?? 0)
@@ -46,6 +54,7 @@ export function fromErrorMessage (error: ErrorMessage): Error {
     case 'KernelUnsupportedError': return new KernelUnsupportedError(error.message)
     case 'DeviceLostError': return new DeviceLostError(error.message)
     case 'DeviceUnavailableError': return new DeviceUnavailableError(error.message)
+    case 'LoopBudgetError': return new LoopBudgetError(error.budget ?? 0, error.message)
     case 'AbortError': return new DOMException(error.message, 'AbortError')
     default: {
       const rebuilt = error.name.endsWith('InputError') || error.name === 'DataFileError' ? new InputError(error.message) : new Error(error.message)

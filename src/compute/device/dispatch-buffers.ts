@@ -27,7 +27,8 @@ export class DispatchBuffers {
     this.shape = shapeOf(dispatch)
     this.uniform = device.createBuffer({ size: this.shape.uniformBytes, usage: usage.UNIFORM | usage.COPY_DST })
     this.inputs = this.shape.inputBytes.map(size => device.createBuffer({ size, usage: usage.STORAGE | usage.COPY_DST }))
-    this.output = device.createBuffer({ size: this.shape.outputBytes, usage: usage.STORAGE | usage.COPY_SRC })
+    // COPY_DST: the loop guard's flag past the output is cleared before each run.
+    this.output = device.createBuffer({ size: this.shape.outputBytes, usage: usage.STORAGE | usage.COPY_SRC | usage.COPY_DST })
     this.readback = device.createBuffer({ size: this.shape.outputBytes, usage: usage.MAP_READ | usage.COPY_DST })
     this.uploaded = this.inputs.map(() => undefined)
     this.mapRead = constants.GPUMapMode.READ
@@ -60,6 +61,12 @@ export class DispatchBuffers {
       this.uploaded[i] = input.immutable ? input.data : undefined
     })
     return skipped
+  }
+
+  /** Zeroes the output past its first `values` floats (the loop guard's flag), which an earlier chunk may have raised. */
+  encodeClearTail (encoder: GPUCommandEncoder, values: number): void {
+    const from = values * 4
+    if (from < this.shape.outputBytes) encoder.clearBuffer(this.output, from, this.shape.outputBytes - from)
   }
 
   encodeReadback (encoder: GPUCommandEncoder): void {

@@ -2,11 +2,13 @@
 import type { ChunkWork, InputShape } from '../kernel.ts'
 import type { ComputeBackend, ComputeDevice, ComputeDeviceInfo, RunOptions } from '../device.ts'
 import type { ComputeLimits, GpuCapabilities, GpuDispatch, GpuProgramSource } from '../gpu-program.ts'
-import { DeviceLostError } from '../errors.ts'
+import { DeviceLostError, LoopBudgetError } from '../errors.ts'
 import { getKernel } from '../kernels/index.ts'
 import { checkDispatchFits } from './limits.ts'
 import { compileError } from './compile-errors.ts'
 import { DispatchBuffers, type WebGpuConstants } from './dispatch-buffers.ts'
+import { guardedDispatch, loopCutFlagged, probeDispatch } from './loop-budget.ts'
+import { probeLoopBudget } from './loop-probe.ts'
 
 type WebGpuModule = typeof import('webgpu')
 
@@ -41,7 +43,7 @@ export interface GpuOpenOptions {
  * buffers are never used by two chunks at once.
  */
 export class GpuComputeDevice implements ComputeDevice {
-  readonly info: ComputeDeviceInfo
+  info: ComputeDeviceInfo
   readonly capabilities: GpuCapabilities
   readonly stats: GpuDeviceStats = { pipelinesCompiled: 0, bufferSetsCreated: 0, sharedUploadsSkipped: 0 }
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>()
@@ -62,13 +64,27 @@ export class GpuComputeDevice implements ComputeDevice {
     const adapterInfo = adapter.info
     const description = [...new Set([adapterInfo.vendor, adapterInfo.architecture, adapterInfo.device, adapterInfo.description]
       .map(s => s?.trim() ?? '').filter(s => s !== ''))].join(' ')
-    return new GpuComputeDevice(gpu, device, webgpu.globals as unknown as WebGpuConstants, {
+    const opened = new GpuComputeDevice(gpu, device, webgpu.globals as unknown as WebGpuConstants, {
       backend: options.backend,
       featureLevel: options.featureLevel,
       description: description === '' ? `${options.backend} adapter` : description,
       fallbackReasons: options.fallbackReasons,
-      limits: Object.fromEntries(limitNames.map(name => [name, device.limits[name]])) as unknown as ComputeLimits
+      limits: Object.fromEntries(limitNames.map(name => [name, device.limits[name]])) as unknown as ComputeLimits,
+      loopBudget: null
     })
+    await opened.measureLoopBudget()
+    return opened
+  }
+
+  /**
+   * Finds whether this device cuts long loops (Mesa's llvmpipe does, after
+   * 65,535 iterations an invocation): from then on every program it runs
+   * carries the loop guard, and a chunk whose loops were cut is refused.
+   */
+  private async measureLoopBudget (): Promise<void> {
+    const { loopBudget, probe } = await probeLoopBudget(async (program, uniforms, outputLength) =>
+      await this.runDispatch(probeDispatch(program, uniforms, outputLength)))
+    this.info = { ...this.info, loopBudget, loopProbe: probe }
   }
 
   private constructor (
@@ -92,19 +108,32 @@ export class GpuComputeDevice implements ComputeDevice {
     return await this.runDispatch(dispatch, options)
   }
 
-  /** Runs one planned dispatch and reads its output back. */
+  /**
+   * Runs one planned dispatch and reads its output back. On a device that
+   * cuts loops, the program runs with the loop guard, and a run whose loops
+   * were cut throws LoopBudgetError instead of returning wrong numbers.
+   */
   async runDispatch (dispatch: GpuDispatch, options: RunOptions = {}): Promise<Float32Array> {
-    return await this.serialised(async () => {
+    const budget = this.info.loopBudget
+    const guarded = budget != null ? guardedDispatch(dispatch) : undefined
+    const planned = guarded ?? dispatch
+    const output = await this.serialised(async () => {
       options.signal?.throwIfAborted()
-      const { pipeline, buffers } = await this.prepare(dispatch)
+      const { pipeline, buffers } = await this.prepare(planned)
       return await this.withErrorScopes(async () => {
         const encoder = this.device.createCommandEncoder()
-        this.encodeDispatch(encoder, pipeline, buffers, dispatch)
+        if (guarded != null) buffers.encodeClearTail(encoder, dispatch.outputLength)
+        this.encodeDispatch(encoder, pipeline, buffers, planned)
         buffers.encodeReadback(encoder)
         this.device.queue.submit([encoder.finish()])
         return await buffers.readOutput()
       })
     })
+    if (guarded != null) {
+      if (loopCutFlagged(output, dispatch.outputLength)) throw new LoopBudgetError(budget!)
+    }
+    const result = output.length === dispatch.outputLength ? output : output.subarray(0, dispatch.outputLength)
+    return dispatch.finish?.(result) ?? result
   }
 
   /**

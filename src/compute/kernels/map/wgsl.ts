@@ -37,6 +37,7 @@ export function mapProgram (userWgsl: string, inCols: number, outCols: number): 
     key: `map/${inCols}/${outCols}/${userWgsl}`,
     code: [...preamble, ...user, ...wrapper].join('\n') + '\n',
     entryPoint: 'mesh_main',
+    output: { variable: 'mesh_output', element: 'f32' },
     userCode: { firstLine: preamble.length + 1, lineCount: user.length, hint: `the WGSL must define ${MAP_SIGNATURE}` }
   }
 }

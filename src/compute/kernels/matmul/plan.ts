@@ -42,7 +42,7 @@ function programFor (tile: MatmulTile, aligned: boolean): GpuProgramSource {
   const key = `matmul/${tileKey(tile)}/${aligned ? 'aligned' : 'general'}`
   let program = programs.get(key)
   if (program == null) {
-    program = { key, code: matmulWgsl(tile, aligned), entryPoint: 'main' }
+    program = { key, code: matmulWgsl(tile, aligned), entryPoint: 'main', output: { variable: 'c', element: aligned ? 'vec4<f32>' : 'f32' } }
     programs.set(key, program)
   }
   return program
