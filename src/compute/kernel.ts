@@ -1,5 +1,6 @@
 import { InputError } from '../errors.ts'
 import type { GpuKernelProgram } from './gpu-program.ts'
+import type { ReduceOp } from './reduce.ts'
 
 /**
  * The contract between a project's kernel and the rest of the mesh.
@@ -53,6 +54,12 @@ export interface DeviceLimits {
   readonly maxComputeWorkgroupsPerDimension: number
 }
 
+/** An output that is an image: item i is pixel (i mod width, i div width). */
+export interface ImageSize {
+  readonly width: number
+  readonly height: number
+}
+
 export interface Kernel<P = unknown> {
   readonly id: string
   readonly description: string
@@ -68,8 +75,19 @@ export interface Kernel<P = unknown> {
   validateInputs (params: P, inputs: readonly InputShape[]): void
   /** Columns of the output (its rows are the split input's rows). */
   outputCols (params: P, inputs: readonly InputShape[]): number
-  /** Floating-point operations of one chunk, for credit and throughput. */
+  /** Floating-point operations of one chunk, for credit and throughput (0 when not known). */
   flops (params: P, inputs: readonly InputShape[], range: ChunkRange): number
+  /** False when the kernel cannot count its FLOPs (researcher WGSL without a stated count): figures say unknown. Absent means true. */
+  flopsKnown? (params: P): boolean
+  /**
+   * A fold of every item's output row into one: each chunk's result is then
+   * one row (folded on the device), and the chunks' rows are folded into the
+   * project's result. Absent or undefined: a chunk returns its rows, placed
+   * in order.
+   */
+  reduce? (params: P): ReduceOp | undefined
+  /** The output forms an image of this size (exported as PNG besides npy/CSV/JSON). */
+  image? (params: P): ImageSize | undefined
   /** Largest rows per chunk whose device buffers fit within the limits. */
   maxRowsPerChunk (params: P, inputs: readonly InputShape[], limits: DeviceLimits): number
   /** Tolerance compare of two results of the same chunk (never bitwise). */
@@ -89,6 +107,11 @@ export interface Kernel<P = unknown> {
 /** A kernel's input or params are wrong: one line naming the problem. */
 export class KernelInputError extends InputError {
   override name = 'KernelInputError'
+}
+
+/** Output rows of one chunk: one when the kernel folds its items, else one per row of the chunk. */
+export function chunkOutputRows<P> (kernel: Pick<Kernel<P>, 'reduce'>, params: P, range: ChunkRange): number {
+  return kernel.reduce?.(params) != null ? 1 : range.rowEnd - range.rowStart
 }
 
 /** Splits `rows` rows into ranges of at most `rowsPerChunk`. */

@@ -95,17 +95,28 @@ export function spotCheck<P> (kernel: Kernel<P>, work: ChunkWork<P>, result: Flo
 }
 
 /**
- * The spot check without stalling this thread: the reference runs on `cpu`,
- * a device from openComputeDevice({ prefer: 'cpu' }) (a worker thread,
- * which keeps the shared inputs between calls).
+ * The spot check without stalling this thread, on `device`: for a kernel
+ * with a CPU reference, a device from openComputeDevice({ prefer: 'cpu' })
+ * (another process, which keeps the shared inputs between calls); for
+ * researcher-written WGSL, which has none, the researcher's own WebGPU
+ * device, which the researcher trusts. A device that cuts the kernel's loops
+ * throws LoopBudgetError: such a check proves nothing.
  */
-export async function spotCheckOn<P> (cpu: ComputeDevice, kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array, options: SpotCheckOptions = {}): Promise<CompareResult> {
-  if (cpu.info.backend !== 'cpu') throw new RangeError('spotCheckOn needs the CPU reference device (prefer: cpu)')
-  if (kernel.hasCpuReference === false) throw new KernelUnsupportedError(`kernel ${kernel.id} has no CPU reference to spot-check against`)
+export async function spotCheckOn<P> (device: ComputeDevice, kernel: Kernel<P>, work: ChunkWork<P>, result: Float32Array, options: SpotCheckOptions = {}): Promise<CompareResult> {
+  const onCpu = device.info.backend === 'cpu'
+  if (kernel.hasCpuReference === false && onCpu) throw new KernelUnsupportedError(`kernel ${kernel.id} has no CPU reference: its spot checks need a WebGPU device`)
+  if (kernel.hasCpuReference !== false && !onCpu) throw new RangeError('spotCheckOn needs the CPU reference device (prefer: cpu) for a kernel with a CPU reference')
   const computed: Array<SpotCheckPart<P> & { expected: Float32Array }> = []
-  for (const part of spotCheckParts(kernel, work, options)) computed.push({ ...part, expected: await cpu.run(part.work, { signal: options.signal }) })
+  for (const part of spotCheckParts(kernel, work, options)) computed.push({ ...part, expected: await device.run(part.work, { signal: options.signal }) })
   return compareParts(kernel, work, result, computed)
 }
+
+/**
+ * The share of a chunk's items a device spot check recomputes, as one run
+ * at a random offset: a chunk is sized for seconds on the researcher's own
+ * device, so this keeps a check to a fraction of that.
+ */
+export const DEVICE_SPOT_CHECK_SHARE = 1 / 8
 
 interface SpotCheckPart<P> {
   /** First row of the part within the chunk. */
@@ -113,9 +124,19 @@ interface SpotCheckPart<P> {
   readonly work: ChunkWork<P>
 }
 
-/** The whole chunk when it is within the budget, else single rows picked at random. */
+/**
+ * CPU reference: the whole chunk when it is within the budget, else single
+ * rows picked at random. Device (no CPU reference): a run of items at a
+ * random offset, or the whole chunk when its items fold into one row.
+ */
 function spotCheckParts<P> (kernel: Kernel<P>, work: ChunkWork<P>, options: SpotCheckOptions): Array<SpotCheckPart<P>> {
   const rows = work.range.rowEnd - work.range.rowStart
+  if (kernel.hasCpuReference === false) {
+    if (rows <= 1 || kernel.reduce?.(work.params) != null) return [{ offset: 0, work }]
+    const count = Math.max(1, Math.ceil(rows * DEVICE_SPOT_CHECK_SHARE))
+    const offset = options.pickRows != null ? options.pickRows(rows - count + 1, 1)[0] ?? 0 : randomInt(0, rows - count + 1)
+    return [{ offset, work: subWork(work, offset, count) }]
+  }
   const flops = kernel.flops(work.params, inputShapesOf(kernel, work), work.range)
   const maxFlops = options.maxFlops ?? SPOT_CHECK_MAX_FLOPS
   if (rows <= 1 || !(flops > maxFlops)) return [{ offset: 0, work }]
@@ -123,12 +144,17 @@ function spotCheckParts<P> (kernel: Kernel<P>, work: ChunkWork<P>, options: Spot
   const picked = (options.pickRows ?? pickRandomRows)(rows, count)
   return [...new Set(picked)].filter(row => Number.isInteger(row) && row >= 0 && row < rows).sort((a, b) => a - b).map(offset => ({
     offset,
-    work: {
-      ...work,
-      range: { ...work.range, rowStart: work.range.rowStart + offset, rowEnd: work.range.rowStart + offset + 1 },
-      rows: work.rows.subarray(offset * work.rowCols, (offset + 1) * work.rowCols)
-    }
+    work: subWork(work, offset, 1)
   }))
+}
+
+/** Rows [offset, offset + count) of a chunk's work, as work of their own. */
+function subWork<P> (work: ChunkWork<P>, offset: number, count: number): ChunkWork<P> {
+  return {
+    ...work,
+    range: { ...work.range, rowStart: work.range.rowStart + offset, rowEnd: work.range.rowStart + offset + count },
+    rows: work.rows.subarray(offset * work.rowCols, (offset + count) * work.rowCols)
+  }
 }
 
 function pickRandomRows (rows: number, count: number): number[] {
@@ -149,7 +175,8 @@ function compareParts<P> (kernel: Kernel<P>, work: ChunkWork<P>, result: Float32
   let maxAbsError = 0
   let maxRelError = 0
   for (const part of parts) {
-    const actual = result.subarray(part.offset * outCols, (part.offset + 1) * outCols)
+    const partRows = part.work.range.rowEnd - part.work.range.rowStart
+    const actual = result.subarray(part.offset * outCols, (part.offset + partRows) * outCols)
     const compared = kernel.compare(work.params, inputShapesOf(kernel, part.work), part.expected, actual)
     maxAbsError = Math.max(maxAbsError, compared.maxAbsError)
     maxRelError = Math.max(maxRelError, compared.maxRelError)

@@ -19,7 +19,7 @@ import { storeProgressProvider, type OwnProgress, type ProgressProvider } from '
 import { summarizeProject } from './project-summary.ts'
 import type { DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs, VolunteerStatus } from './types.ts'
 import { resolveNodeConfig, type MeshNodeOptions, type ResolvedNodeConfig } from './config.ts'
-import { Coordinator, exportProject, loadProjectRecord, type ExportSummary } from './coordinator/index.ts'
+import { Coordinator, exportProject, loadProjectRecord, type ExportFormat, type ExportSummary } from './coordinator/index.ts'
 import { computeProjectStats, healthStats, historyEntry, leaderboard } from './metrics.ts'
 import { ledgerReceipts, recordsFromSnapshot, recordsFromStore } from './figures.ts'
 import { hasHistory, listHistory, loadReplaySpec, writeHistory } from './coordinator/history.ts'
@@ -27,7 +27,6 @@ import { Volunteering, type JoinOptions, type SetPrefsOptions, type VolunteerRun
 import { ControlServer } from './control/control-server.ts'
 import { controlHandlers } from './control/control-handlers.ts'
 import { InputError } from '../errors.ts'
-import type { MatrixFormat } from '../compute/data/dataset.ts'
 import type { ComputeDevice } from '../compute/device.ts'
 import type { ProjectRecords, Receipt } from './metrics.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -290,7 +289,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   }
 
   /** Streams the verified result of an own, finished project to a file. */
-  async exportProject (projectId: string, format: MatrixFormat, path: string, options: AbortOptions = {}): Promise<ExportSummary> {
+  async exportProject (projectId: string, format: ExportFormat, path: string, options: AbortOptions = {}): Promise<ExportSummary> {
     return await exportProject(this.store, projectId, format, path, options)
   }
 

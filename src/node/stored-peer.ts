@@ -4,13 +4,12 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { chunkPrefixRange, openStore, type MeshStore } from '../store/store.ts'
 import { decodeSignedManifest } from '../protocols/manifest-codec.ts'
-import { exportProject, listProjectRecords, type ExportSummary } from './coordinator/index.ts'
+import { exportProject, listProjectRecords, type ExportFormat, type ExportSummary } from './coordinator/index.ts'
 import { computeProjectStats, leaderboard } from './metrics.ts'
 import { ledgerReceipts, recordsFromStore } from './figures.ts'
 import { listHistory } from './coordinator/history.ts'
 import { KnownNames } from './discovery/known-names.ts'
 import { summarizeProject } from './project-summary.ts'
-import type { MatrixFormat } from '../compute/data/dataset.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { StatusReport } from './mesh-node.ts'
 import type { HistoryEntry, LeaderboardEntry, ProjectStats } from './types.ts'
@@ -61,7 +60,7 @@ export class StoredPeer {
     return { ...(this.peerId != null ? { peerId: this.peerId } : {}), running: false, projects }
   }
 
-  async exportProject (projectId: string, format: MatrixFormat, path: string, options: AbortOptions = {}): Promise<ExportSummary> {
+  async exportProject (projectId: string, format: ExportFormat, path: string, options: AbortOptions = {}): Promise<ExportSummary> {
     return await exportProject(this.store, projectId, format, path, options)
   }
 

@@ -62,7 +62,7 @@ export interface VolunteerRow {
 export interface TimelineEntry {
   /** ms since epoch */
   readonly at: number
-  readonly kind: 'published' | 'joined' | 'leased' | 'verified' | 'requeued' | 'lost' | 'mismatch' | 'banned' | 'done' | 'failed' | 'resumed'
+  readonly kind: 'published' | 'joined' | 'leased' | 'verified' | 'requeued' | 'lost' | 'mismatch' | 'banned' | 'done' | 'failed' | 'resumed' | 'spot-check'
   readonly text: string
 }
 
@@ -102,6 +102,10 @@ export interface ProjectStats {
   readonly timeline: TimelineEntry[]
   readonly wallMs: number
   readonly failure?: string
+  /** Why chunks wait, in words (a policy no volunteer present can meet, devices that cannot run the kernel); empty when nothing holds them up. */
+  readonly waiting: string[]
+  /** False when the kernel's FLOPs are unknown (researcher WGSL without --flops-per-item): gflops is then 0, not a figure. */
+  readonly flopsKnown: boolean
 }
 
 export interface HealthStats {

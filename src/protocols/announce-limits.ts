@@ -17,6 +17,8 @@ export const MAX_CHUNKS = 1_000_000
 export const MAX_REDUNDANCY = 16
 /** Largest matrix side accepted in a manifest (rows or cols). */
 export const MAX_DIMENSION = 1 << 24
+/** Rows of an input without columns: the items of an index-only project, up to the u32 item index. */
+export const MAX_ITEM_ROWS = 2 ** 32 - 1
 /** Announcements dated further ahead than this are treated as malformed. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60_000
 

@@ -5,7 +5,7 @@ import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { Manifest, SignedManifest } from './manifest.ts'
 import {
   MANIFEST_SIGNING_DOMAIN, MAX_CHUNKS, MAX_DESCRIPTION_LENGTH, MAX_DIMENSION, MAX_INPUTS, MAX_NAME_LENGTH,
-  MAX_PARAMS_BYTES, MAX_REDUNDANCY, MAX_SIGNED_MANIFEST_BYTES
+  MAX_ITEM_ROWS, MAX_PARAMS_BYTES, MAX_REDUNDANCY, MAX_SIGNED_MANIFEST_BYTES
 } from './announce-limits.ts'
 
 /**
@@ -162,8 +162,9 @@ export async function decodeSignedManifest (signedBytes: Uint8Array): Promise<Pr
     checkText(input.name, `input ${index} name`, 32, 1)
     if (names.has(input.name)) fail(`input name '${input.name}' appears twice`)
     names.add(input.name)
-    checkCount(input.rows, `input ${input.name} rows`, MAX_DIMENSION)
-    checkCount(input.cols, `input ${input.name} cols`, MAX_DIMENSION)
+    // An input without columns (a wgsl project's index-only items) carries no bytes: any u32 count of rows.
+    checkCount(input.cols, `input ${input.name} cols`, MAX_DIMENSION, 0)
+    checkCount(input.rows, `input ${input.name} rows`, input.cols === 0 ? MAX_ITEM_ROWS : MAX_DIMENSION)
     if (input.sha256.byteLength !== 32) fail(`input ${input.name} hash must be 32 bytes`)
     const size = Number(input.size)
     if (size !== input.rows * input.cols * 4) fail(`input ${input.name} size ${size} does not match ${input.rows}x${input.cols} fp32`)

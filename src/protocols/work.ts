@@ -188,6 +188,11 @@ export namespace WorkRequest {
     value: string
   }
 
+  export interface WorkRequestReleaseReasonFieldEvent {
+    field: '$.release.reason'
+    value: string
+  }
+
   export function encode (obj: Partial<WorkRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, WorkRequest.codec())
   }
@@ -196,7 +201,7 @@ export namespace WorkRequest {
     return decodeMessage(buf, WorkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestResultFetchMsFieldEvent | WorkRequestResultBlobBytesFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestResultFetchMsFieldEvent | WorkRequestResultBlobBytesFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent | WorkRequestReleaseReasonFieldEvent> {
     return streamMessage(buf, WorkRequest.codec(), opts)
   }
 }
@@ -2133,6 +2138,7 @@ export namespace HeartbeatResponse {
 
 export interface Release {
   leaseIds: string[]
+  reason?: string
 }
 
 export namespace Release {
@@ -2150,6 +2156,11 @@ export namespace Release {
             w.uint32(10)
             w.string(value)
           }
+        }
+
+        if (obj.reason != null) {
+          w.uint32(18)
+          w.string(obj.reason)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2172,6 +2183,10 @@ export namespace Release {
               }
 
               obj.leaseIds.push(reader.string())
+              break
+            }
+            case 2: {
+              obj.reason = reader.string()
               break
             }
             default: {
@@ -2208,6 +2223,13 @@ export namespace Release {
 
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2226,6 +2248,11 @@ export namespace Release {
     value: string
   }
 
+  export interface ReleaseReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
   export function encode (obj: Partial<Release>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Release.codec())
   }
@@ -2234,7 +2261,7 @@ export namespace Release {
     return decodeMessage(buf, Release.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Release>): Generator<ReleaseLeaseIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Release>): Generator<ReleaseLeaseIdsFieldEvent | ReleaseReasonFieldEvent> {
     return streamMessage(buf, Release.codec(), opts)
   }
 }

@@ -31,6 +31,8 @@ await writeFile(file('not.npy'), 'this is not a numpy file')
 await writeFile(file('rows.csv'), 'x,y\n1,2\n3,4\n')
 await writeFile(file('bad.wgsl'), 'fn map_row(row: array<f32, IN_COLS>) -> array<f32, OUT_COLS> {\n  return row\n}\n')
 await writeFile(file('bad.key'), 'not a key\n')
+await writeFile(file('item.wgsl'), 'fn compute_item(i: u32) -> array<f32, OUT_COLS> {\n  var out: array<f32, OUT_COLS>;\n  return out;\n}\n')
+await writeFile(file('words.csv'), 'a,b\none,two\n')
 await writeFile(file('huge.wgsl'), '// '.repeat(30_000))
 
 const dataDir = ['--data-dir', file('peer')]
@@ -56,7 +58,20 @@ const cases: Array<{ args: string[], message: RegExp }> = [
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--wgsl', file('bad.wgsl')], message: /--wgsl does not apply to the matmul kernel/ },
   { args: ['publish', '--kernel', 'map', '--data', file('rows.csv')], message: /map kernel needs --wgsl FILE, --data FILE and --out-cols N/ },
   { args: ['publish', '--kernel', 'map', '--wgsl', file('none.wgsl'), '--data', file('rows.csv'), '--out-cols', '1'], message: /none\.wgsl: cannot read WGSL source \(no such file\)/ },
-  { args: ['publish', '--kernel', 'map', '--wgsl', file('bad.wgsl'), '--data', file('rows.csv'), '--out-cols', '1', '--spot-check', '0.5'], message: /no CPU reference to spot-check/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--out-cols', '1'], message: /exactly one of --data FILE \(an item per row\) or --items N/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--data', file('rows.csv'), '--out-cols', '1'], message: /exactly one of --data FILE/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--shared', `params=${file('rows.csv')}`], message: /shared input name 'params' clashes with a name the mesh defines/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--shared', `w=${file('rows.csv')}`, '--shared', `w=${file('rows.csv')}`], message: /shared input 'w' is given twice/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--shared', `1w=${file('rows.csv')}`], message: /'1w' is not a WGSL identifier/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--shared', `w=${file('words.csv')}`], message: /shared input w: .*words\.csv/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--param', 'n:u32=-1'], message: /param n: -1 is not a u32 value/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--param', 'x=abc'], message: /--param x: 'abc' is not a number/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--param', 'x=1', '--param', 'x=2'], message: /param 'x' is given twice/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--reduce', 'sum', '--image', '2x2'], message: /--reduce and --image cannot be combined/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--image', '2x3'], message: /an image of 2x3 has 6 pixels, but the project has 4 items/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '2', '--image', '2x2'], message: /an image needs out cols 1 \(grey\), 3 \(RGB\) or 4 \(RGBA\); got 2/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--flops-per-item=-1'], message: /--flops-per-item expects a number from 0/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('bad.wgsl'), '--items', '4', '--out-cols', '1'], message: /WGSL error.*the WGSL must define fn compute_item\(i: u32\) -> array<f32, OUT_COLS>|WGSL error at line/ },
   { args: ['publish', '--kernel', 'map', '--wgsl', file('huge.wgsl'), '--data', file('rows.csv'), '--out-cols', '1'], message: /huge\.wgsl: the WGSL source is 88 KiB, over the 64 KiB limit/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('none.key'), ...dataDir], message: /none\.key: cannot read swarm key \(no such file\)/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },

@@ -59,7 +59,7 @@ test('publish of a map project checks its WGSL and announces it with the source'
   assert.equal(published.kernel, 'map')
   assert.equal(published.name, 'map rows.csv')
   assert.equal(published.dims, '3 rows -> 1 cols')
-  assert.deepEqual(published.verification, { redundancy: 2, spotCheck: 0 }, 'custom WGSL is verified by replication')
+  assert.deepEqual(published.verification, { redundancy: 1, spotCheck: 0.1 }, 'custom WGSL is spot-checked on the researcher\'s own device')
   proc.child.kill('SIGTERM')
   assert.equal(await proc.exited, 0)
 })

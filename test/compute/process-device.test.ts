@@ -16,7 +16,7 @@ import { ChunkTooLargeError, DeviceLostError, KernelTimeoutError, WgslCompileErr
 const matmul = getKernel('matmul')
 const support = join(import.meta.dirname, 'support')
 let device: ProcessComputeDevice
-before(async () => { device = await openComputeDevice() as ProcessComputeDevice })
+before(async () => { device = await openComputeDevice({ loopFallback: false }) as ProcessComputeDevice })
 after(async () => { await device.destroy() })
 
 function work (m: number, k: number, n: number, seed: number, b = generateMatrix(k, n, seed + 1)): ChunkWork {

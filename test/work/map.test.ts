@@ -34,7 +34,7 @@ test('given a map project over a CSV and three volunteers who accepted its WGSL,
     name: 'map over csv', kernel: 'map', params: { wgsl: WGSL, outCols: 2 }, inputs: [{ name: 'data', matrix: data }], rowsPerChunk: 8
   }, { privateKey: researcher.privateKey, blobs: researcher.blobs })
   await researcher.store.projects.put(manifest.id, manifest.signedBytes)
-  assert.equal(manifest.verification.redundancy, 2, 'custom WGSL has no CPU reference: verified by replication')
+  assert.deepEqual(manifest.verification, { redundancy: 1, spotCheck: 0.1 }, 'custom WGSL has no CPU reference: spot-checked on the researcher\'s own device')
   await researcher.coordinator.addProject(manifest)
 
   const wary = await startVolunteer(researcher, device)

@@ -3,10 +3,9 @@ import type { Command, CommandContext } from '../command.ts'
 import { UsageError } from '../errors.ts'
 import { askPeer } from '../peer-reports.ts'
 import { optionalString } from '../parse-values.ts'
-import { UnknownProjectError, type ExportSummary } from '../../node/coordinator/index.ts'
-import type { MatrixFormat } from '../../compute/data/dataset.ts'
+import { exportFormats, UnknownProjectError, type ExportFormat, type ExportSummary } from '../../node/coordinator/index.ts'
 
-const FORMATS: readonly MatrixFormat[] = ['npy', 'csv', 'json']
+const FORMATS = exportFormats
 
 async function run (ctx: CommandContext): Promise<number> {
   const [projectId] = ctx.positionals
@@ -18,7 +17,7 @@ async function run (ctx: CommandContext): Promise<number> {
   const path = resolve(out)
   const summary = await askPeer<ExportSummary>(ctx.global.dataDir, 'export', { projectId, format, path }, async peer => {
     if (peer == null) throw new UnknownProjectError(projectId)
-    return await peer.exportProject(projectId, format as MatrixFormat, path, { signal: ctx.signal })
+    return await peer.exportProject(projectId, format as ExportFormat, path, { signal: ctx.signal })
   })
   if (ctx.options.json === true) ctx.out.json({ event: 'exported', projectId, format, ...summary })
   else ctx.out.line(`wrote ${summary.rows}x${summary.cols} (${summary.chunks} chunks) to ${summary.path}`)
@@ -28,10 +27,11 @@ async function run (ctx: CommandContext): Promise<number> {
 export const exportCommand: Command = {
   name: 'export',
   summary: "write a finished own project's verified result to a file",
-  usage: 'PROJECT_ID --format npy|csv|json --out FILE [--json]',
+  usage: 'PROJECT_ID --format npy|csv|json|png --out FILE [--json]',
   help: `Streams the verified result, chunk by chunk, from the peer running on this data dir
 (through its control socket) or from the data dir when none runs.
-  --format F   npy (2-D float32), csv (header c0,c1,...) or json (array of rows)
+  --format F   npy (2-D float32), csv (header c0,c1,...), json (array of rows), or png for an
+               image project (--image WxH); a --reduce project writes its one folded row
   --out FILE   where to write it (replaced if it exists)
   --json       one JSON object: rows, cols, chunks, path
 Exits 1 when the project is not done yet, 2 when it is not one of this peer's.`,

@@ -3,12 +3,15 @@ import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { ResearcherReport } from '../work-events.ts'
 import { parseInteger, parseNumber, parseShape, optionalString } from '../parse-values.ts'
 import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
-import { loadProjectSpec, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest } from '../../node/publish/publish-request.ts'
-import type { ProjectSpec } from '../../node/publish/project-builder.ts'
+import { loadProject, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest, type WgslParamRequest, type WgslPublishRequest } from '../../node/publish/publish-request.ts'
+import { checkName, checkParamValue, MAX_ITEMS, parseSeed } from '../../compute/kernels/wgsl/params.ts'
+import { REDUCE_OPS, type ReduceOp } from '../../compute/reduce.ts'
+import { InputError } from '../../errors.ts'
 import { MAX_REDUNDANCY } from '../../protocols/announce.ts'
 
-const MATMUL_ONLY = ['size', 'shape', 'seed', 'a', 'b'] as const
+const MATMUL_ONLY = ['size', 'shape', 'a', 'b'] as const
 const MAP_ONLY = ['wgsl', 'data', 'out-cols'] as const
+const WGSL_ONLY = ['items', 'shared', 'param', 'reduce', 'image', 'flops-per-item', 'seconds-per-chunk', 'items-per-chunk'] as const
 
 function refuseFlags (options: OptionValues, flags: readonly string[], kernel: string): void {
   const given = flags.filter(flag => options[flag] !== undefined)
@@ -49,25 +52,110 @@ export function requestFromOptions (options: OptionValues): PublishRequest {
     ...(spotCheck != null ? { spotCheck: parseNumber(spotCheck, '--spot-check', 0, 1) } : {})
   }
   if (kernel === 'matmul') {
-    refuseFlags(options, MAP_ONLY, kernel)
+    refuseFlags(options, [...MAP_ONLY, ...WGSL_ONLY], kernel)
     return { ...common, kernel, inputs: matmulInputs(options) }
   }
+  if (kernel === 'wgsl') {
+    refuseFlags(options, [...MATMUL_ONLY, 'rows-per-chunk'], kernel)
+    return wgslRequest(options, common)
+  }
   if (kernel === 'map') {
-    refuseFlags(options, MATMUL_ONLY, kernel)
+    refuseFlags(options, [...MATMUL_ONLY, 'seed', ...WGSL_ONLY], kernel)
     const wgslPath = optionalString(options, 'wgsl')
     const dataPath = optionalString(options, 'data')
     const outCols = optionalString(options, 'out-cols')
     if (wgslPath == null || dataPath == null || outCols == null) throw new UsageError('publish: the map kernel needs --wgsl FILE, --data FILE and --out-cols N')
     return { ...common, kernel, wgslPath, dataPath, outCols: parseInteger(outCols, '--out-cols', 1, 1 << 20) }
   }
-  throw new UsageError(`publish: unknown kernel '${kernel}' (expected matmul or map)`)
+  throw new UsageError(`publish: unknown kernel '${kernel}' (expected matmul, map or wgsl)`)
+}
+
+function wgslRequest (options: OptionValues, common: Omit<WgslPublishRequest, 'kernel' | 'wgslPath' | 'outCols'>): WgslPublishRequest {
+  const wgslPath = optionalString(options, 'wgsl')
+  const outCols = optionalString(options, 'out-cols')
+  if (wgslPath == null || outCols == null) throw new UsageError('publish: the wgsl kernel needs --wgsl FILE, --out-cols N and one of --data FILE or --items N')
+  const dataPath = optionalString(options, 'data')
+  const items = optionalString(options, 'items')
+  if ((dataPath == null) === (items == null)) throw new UsageError('publish: the wgsl kernel needs exactly one of --data FILE (an item per row) or --items N (index-only items)')
+  const reduce = optionalString(options, 'reduce')
+  if (reduce != null && !(REDUCE_OPS as readonly string[]).includes(reduce)) throw new UsageError(`publish: --reduce expects one of ${REDUCE_OPS.join(', ')} (got '${reduce}')`)
+  const image = optionalString(options, 'image')
+  if (reduce != null && image != null) throw new UsageError('publish: --reduce and --image cannot be combined (an image keeps one output per pixel)')
+  const flops = optionalString(options, 'flops-per-item')
+  const seconds = optionalString(options, 'seconds-per-chunk')
+  const itemsPerChunk = optionalString(options, 'items-per-chunk')
+  const seed = optionalString(options, 'seed')
+  return {
+    ...common,
+    kernel: 'wgsl',
+    wgslPath,
+    outCols: parseInteger(outCols, '--out-cols', 1, 4096),
+    ...(dataPath != null ? { dataPath } : { items: parseInteger(items!, '--items', 1, MAX_ITEMS) }),
+    shared: stringList(options, 'shared').map(text => parseSharedFlag(text)),
+    params: stringList(options, 'param').map(text => parseParamFlag(text)),
+    ...(seed != null ? { seed: parseSeedFlag(seed) } : {}),
+    ...(reduce != null ? { reduce: reduce as ReduceOp } : {}),
+    ...(image != null ? { image: parseImageFlag(image) } : {}),
+    ...(flops != null ? { flopsPerItem: parseNumber(flops, '--flops-per-item', 0, Number.MAX_VALUE) } : {}),
+    ...(seconds != null ? { secondsPerChunk: parseNumber(seconds, '--seconds-per-chunk', 0.01, 3600) } : {}),
+    ...(itemsPerChunk != null ? { rowsPerChunk: parseInteger(itemsPerChunk, '--items-per-chunk', 1, 1 << 24) } : {})
+  }
+}
+
+function stringList (options: OptionValues, name: string): string[] {
+  const value = options[name]
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []
+}
+
+/** `NAME=FILE` */
+function parseSharedFlag (text: string): { name: string, path: string } {
+  const at = text.indexOf('=')
+  if (at < 1 || at === text.length - 1) throw new UsageError(`publish: --shared expects NAME=FILE (got '${text}')`)
+  const name = text.slice(0, at)
+  usageFromInput(() => { checkName(name, 'shared input') })
+  return { name, path: text.slice(at + 1) }
+}
+
+/** `NAME=VALUE` (f32), `NAME:u32=VALUE` or `NAME:i32=VALUE` */
+function parseParamFlag (text: string): WgslParamRequest {
+  const match = /^([^:=]+)(?::([a-z0-9]+))?=(.+)$/.exec(text.trim())
+  if (match == null) throw new UsageError(`publish: --param expects NAME=VALUE, NAME:u32=VALUE or NAME:i32=VALUE (got '${text}')`)
+  const [, name, typeText = 'f32', valueText] = match as unknown as [string, string, string | undefined, string]
+  if (typeText !== 'f32' && typeText !== 'u32' && typeText !== 'i32') throw new UsageError(`publish: --param ${name}: type must be f32, u32 or i32 (got '${typeText}')`)
+  usageFromInput(() => { checkName(name, 'param') })
+  const value = Number(valueText.trim())
+  if (valueText.trim() === '' || Number.isNaN(value) || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^0x[0-9a-f]+$/i.test(valueText.trim())) {
+    throw new UsageError(`publish: --param ${name}: '${valueText}' is not a number`)
+  }
+  usageFromInput(() => { checkParamValue(name, typeText, value) })
+  return { name, type: typeText, value }
+}
+
+function parseSeedFlag (text: string): string {
+  return usageFromInput(() => parseSeed(text))
+}
+
+/** `WxH` */
+function parseImageFlag (text: string): { width: number, height: number } {
+  const [width, height] = parseShape(text, '--image', 2, 16384)
+  return { width: width!, height: height! }
+}
+
+/** Runs a kernel-level check, turning its input error into a usage error of the flag. */
+function usageFromInput<T> (check: () => T): T {
+  try {
+    return check()
+  } catch (err: any) {
+    if (err instanceof InputError) throw new UsageError(`publish: ${err.message}`)
+    throw err
+  }
 }
 
 async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
   const untilDone = ctx.options['until-done'] === true
   // Read and check everything before a peer starts: bad input exits 2 at once.
-  const spec: ProjectSpec = await loadProjectSpec(requestFromOptions(ctx.options))
+  const { spec, notes } = await loadProject(requestFromOptions(ctx.options))
   // Here --name names the project; the peer keeps its default display name.
   const node = await startNode(await nodeOptionsFrom({ ...ctx.global, name: undefined }))
   let status: 'running' | 'done' | 'failed' = 'running'
@@ -78,8 +166,9 @@ async function run (ctx: CommandContext): Promise<number> {
     const project = await node.publish(spec)
     const { customWgsl, ...summary } = project
     if (json) {
-      ctx.out.json({ event: 'published', ...summary })
+      ctx.out.json({ event: 'published', ...summary, notes })
     } else {
+      for (const note of notes) ctx.out.line(note)
       ctx.out.line(`published ${project.name} (${project.kernel}, ${project.dims}, ${project.chunks.total} chunks) as ${project.id}`)
       ctx.out.line(untilDone ? 'serving it until it is done (Ctrl-C stops; `mesh serve` resumes it)' : 'serving it until interrupted (Ctrl-C)')
     }
@@ -103,21 +192,39 @@ export const publishCommand: Command = {
   name: 'publish',
   summary: 'publish a project (kernel + inputs) and serve it to volunteers',
   usage: `--kernel matmul (--size N [--seed S] | --shape MxKxN [--seed S] | --a A.npy --b B.npy) [options]
-       mesh publish --kernel map --wgsl FILE --data rows.csv|json|npy --out-cols N [options]`,
+       mesh publish --kernel map --wgsl FILE --data rows.csv|json|npy --out-cols N [options]
+       mesh publish --kernel wgsl --wgsl FILE (--data rows.csv|json|npy | --items N) --out-cols N
+                    [--shared NAME=FILE]... [--param NAME[:u32|:i32]=V]... [--seed S]
+                    [--reduce sum|min|max | --image WxH] [--flops-per-item F] [options]`,
   help: `options:
-  --kernel ID           matmul (C = A x B, fp32) or map (your WGSL function on every row)
+  --kernel ID           matmul (C = A x B, fp32), map (your WGSL function on every row)
+                        or wgsl (your fn compute_item(i) on every item)
   --size N              matmul of generated N x N inputs
   --shape MxKxN         matmul of a generated M x K matrix A and K x N matrix B
-  --seed S              seed of the generated inputs (default 1; the same seed gives the same bits)
+  --seed S              matmul: seed of the generated inputs; wgsl: the Philox key of random_*()
+                        (default 1; the same seed gives the same bits)
   --a A.npy --b B.npy   matmul of two 2-D float32 .npy files
   --wgsl FILE           map: WGSL source of fn map_row
   --data FILE           map: the rows, as CSV (header row), JSON (array of number arrays) or 2-D .npy
-  --out-cols N          map: values map_row writes per row
+  --out-cols N          map, wgsl: values map_row / compute_item returns per row or item
+  --data FILE           wgsl: one item per row, read with data_row(i)
+  --items N             wgsl: index-only items 0..N-1 (parameter sweeps, Monte Carlo paths)
+  --shared NAME=FILE    wgsl: a read-only matrix (CSV, JSON or .npy) every item may read as NAME,
+                        with NAME_ROWS and NAME_COLS; sent once per volunteer (repeatable)
+  --param NAME=V        wgsl: a scalar read as params.NAME (f32; NAME:u32=V, NAME:i32=V) (repeatable)
+  --reduce OP           wgsl: fold every item's output into one row: sum, min or max
+  --image WxH           wgsl: the items are the pixels of a W x H image (out cols 1, 3 or 4, in [0, 1]);
+                        export it with --format png
+  --flops-per-item F    wgsl: your count of floating-point operations per item (credit and GFLOPS;
+                        without it FLOPs show as unknown)
+  --seconds-per-chunk S wgsl: size chunks so one takes about S seconds on this machine (default 3)
+  --items-per-chunk N   wgsl: fixed items per chunk instead
   --name NAME           project name shown to volunteers (here it names the project, not the peer)
   --description TEXT    one line about the project
   --rows-per-chunk R    rows of the split input per chunk (default: about 32 chunks)
-  --redundancy K        distinct volunteers whose results must agree (default 1; map: 2)
-  --spot-check P        fraction of chunks recomputed here on the CPU (default 0.05; map: 0)
+  --redundancy K        distinct volunteers whose results must agree (default 1)
+  --spot-check P        fraction of chunks recomputed here: on the CPU for matmul (default 0.05),
+                        sampled items on this machine's WebGPU device for map and wgsl (default 0.1)
   --until-done          exit once the project is finished: 0 when verified complete, 1 when it failed
   --json                one JSON object per line: started, published, chunk-verified per chunk,
                         chunk-requeued, volunteer-lost, done (with its figures) or failed, stopped`,
@@ -131,6 +238,14 @@ export const publishCommand: Command = {
     wgsl: { type: 'string' },
     data: { type: 'string' },
     'out-cols': { type: 'string' },
+    items: { type: 'string' },
+    shared: { type: 'string', multiple: true },
+    param: { type: 'string', multiple: true },
+    reduce: { type: 'string' },
+    image: { type: 'string' },
+    'flops-per-item': { type: 'string' },
+    'seconds-per-chunk': { type: 'string' },
+    'items-per-chunk': { type: 'string' },
     description: { type: 'string' },
     'rows-per-chunk': { type: 'string' },
     redundancy: { type: 'string' },

@@ -29,7 +29,7 @@ function statusTable (report: StatusReport): string {
       `${s.project.chunks.done}/${s.project.chunks.total}`,
       `${s.activeVolunteers} active, ${s.contributors ?? 0} credited`,
       `${s.speedup.toFixed(2)}x`,
-      s.gflops.toFixed(2),
+      s.flopsKnown ? s.gflops.toFixed(2) : 'unknown',
       `${(s.efficiency.ratio * 100).toFixed(0)}%`,
       seconds(s.wallMs),
       s.etaSeconds == null ? '-' : seconds(s.etaSeconds * 1000)
@@ -46,7 +46,11 @@ async function run (ctx: CommandContext): Promise<number> {
   const who = report.peerId == null ? ctx.global.dataDir : `peer ${report.peerId}`
   ctx.out.line(`${who} (${report.running ? 'running: live figures' : 'not running: figures from its store'})`)
   ctx.out.line(report.projects.length === 0 ? 'no own projects' : statusTable(report))
-  for (const s of report.projects) if (s.failure != null) ctx.out.line(`${shortId(s.project.id)} failed: ${s.failure}`)
+  for (const s of report.projects) {
+    if (s.failure != null) ctx.out.line(`${shortId(s.project.id)} failed: ${s.failure}`)
+    for (const reason of s.waiting) ctx.out.line(`${shortId(s.project.id)} waiting: ${reason}`)
+    if (!s.flopsKnown) ctx.out.line(`${shortId(s.project.id)}: FLOPs unknown (publish with --flops-per-item F to count them)`)
+  }
   return 0
 }
 

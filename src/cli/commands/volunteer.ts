@@ -7,7 +7,7 @@ import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
 import type { VolunteerRunSummary } from '../../node/volunteer/index.ts'
 
 /** Outcomes of a run that mean the work did not get done. */
-const FAILED_OUTCOMES: ReadonlySet<VolunteerRunSummary['outcome']> = new Set(['failed', 'refused', 'unreachable'])
+const FAILED_OUTCOMES: ReadonlySet<VolunteerRunSummary['outcome']> = new Set(['failed', 'refused', 'unsupported', 'unreachable'])
 
 async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true

@@ -312,6 +312,8 @@ class DeviceChild {
   /** Kills the process (SIGKILL) and returns once it is gone; a crash counts toward the restart back-off. */
   async kill (reason: string, crashed = false): Promise<void> {
     this.end(reason, crashed)
+    // Held while it dies: an unreferenced child's exit would not keep an otherwise idle parent waiting for it.
+    this.holdParentAlive(true)
     this.process.kill('SIGKILL')
     await this.exited
   }

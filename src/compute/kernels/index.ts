@@ -1,9 +1,10 @@
 import { KernelInputError, type Kernel } from '../kernel.ts'
 import { mapKernel } from './map/index.ts'
 import { matmulKernel } from './matmul/index.ts'
+import { wgslKernel } from './wgsl/index.ts'
 
 /** Every kernel a project can name. Volunteers run only these. */
-export const builtinKernels: readonly Kernel<any>[] = [matmulKernel, mapKernel]
+export const builtinKernels: readonly Kernel<any>[] = [matmulKernel, mapKernel, wgslKernel]
 
 /** Kernels added at run time by this process only (the benchmarks' fixed-time kernel); the CLI adds none. */
 const registeredKernels: Array<Kernel<any>> = []

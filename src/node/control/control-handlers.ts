@@ -1,10 +1,10 @@
 import { isAbsolute } from 'node:path'
 import { InputError } from '../../errors.ts'
-import type { MatrixFormat } from '../../compute/data/dataset.ts'
+import { exportFormats, type ExportFormat } from '../coordinator/index.ts'
 import type { ControlHandlers } from './control-server.ts'
 import type { MeshNode } from '../mesh-node.ts'
 
-const EXPORT_FORMATS: readonly MatrixFormat[] = ['npy', 'csv', 'json']
+const EXPORT_FORMATS = exportFormats
 
 /**
  * What a running peer answers on its control socket: the same reports the
@@ -21,7 +21,7 @@ export function controlHandlers (node: Pick<MeshNode<any>, 'status' | 'exportPro
       if (typeof format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new InputError(`export: format must be one of ${EXPORT_FORMATS.join(', ')}`)
       // The peer runs in another working directory: only an absolute path means what the caller meant.
       if (typeof path !== 'string' || !isAbsolute(path)) throw new InputError('export: path must be an absolute file path')
-      return await node.exportProject(projectId, format as MatrixFormat, path)
+      return await node.exportProject(projectId, format as ExportFormat, path)
     },
     leaderboard: async () => await node.leaderboard(),
     history: async () => await node.history(),

@@ -64,9 +64,10 @@ export class ChunkRun {
   constructor (
     readonly range: ChunkRange,
     readonly flops: number,
-    readonly redundancy: number,
-    /** Recompute this chunk on the researcher with the CPU reference before accepting it. */
-    readonly spotCheck: boolean
+    /** Distinct agreeing copies needed; raised when the researcher cannot spot-check the chunk after all. */
+    public redundancy: number,
+    /** Recompute this chunk on the researcher (CPU reference, or its own WebGPU device) before accepting it. */
+    public spotCheck: boolean
   ) {
     this.replicas = redundancy
   }

@@ -42,3 +42,5 @@ export const MAX_TIMELINE_ENTRIES = 500
 export const MAX_RESPONSE_SAMPLES = 500
 /** Ended leases remembered (to tell a late or foreign result from a forged one). */
 export const MAX_ENDED_LEASES = 10_000
+/** Longest reason a volunteer may give for releasing leases (shown in the researcher's timeline and status). */
+export const MAX_RELEASE_REASON_LENGTH = 200

@@ -13,14 +13,14 @@ import { ownFloatsOf } from './floats.ts'
 import { leaseDurationMs, movingAverage, type LeaseDurationOptions } from './lease-duration.ts'
 import { loadProjectRun } from './load-project.ts'
 import { listProjectRecords, type WorkProjectRecord } from './records.ts'
-import { verifyChunk, type Verdict, type VerifyContext } from './verify-chunk.ts'
+import { verifyChunk, type SpotCheckDeviceKind, type Verdict, type VerifyContext } from './verify-chunk.ts'
 import { workHandlerFor } from './work-handler.ts'
 import type { ChunkRun, Lease, PendingResult } from './chunk-run.ts'
 import type { CoordinatorInit, CoordinatorLibp2p } from './init.ts'
 import type { InputBlobs } from './project-inputs.ts'
 import type { ProjectRun, ProjectRunLimits, VolunteerTally } from './project-run.ts'
 import type { CoordinatorSnapshot } from './snapshot.ts'
-import type { Kernel } from '../../compute/kernel.ts'
+import { chunkOutputRows, type Kernel } from '../../compute/kernel.ts'
 import type { MeshStore } from '../../store/store.ts'
 import type { AnnouncedProgress } from '../../protocols/announce.ts'
 
@@ -56,8 +56,8 @@ export class Coordinator {
   private readonly privateKey: PrivateKey
   private readonly getKernel: (id: string) => Kernel<any>
   private readonly random: () => number
-  private readonly openSpotCheckDevice: () => Promise<ComputeDevice>
-  private spotCheckDevice?: Promise<ComputeDevice>
+  private readonly openSpotCheckDevice: (kind: SpotCheckDeviceKind) => Promise<ComputeDevice>
+  private readonly spotCheckDevices = new Map<SpotCheckDeviceKind, Promise<ComputeDevice>>()
   private readonly log: Logger
   private readonly selfId: string
   private readonly heartbeatIntervalMs: number
@@ -89,7 +89,7 @@ export class Coordinator {
     this.getKernel = init.getKernel ?? builtinKernel
     this.events = (init.events as (MeshEventSink & EventTarget) | undefined) ?? new TypedEventEmitter<MeshEventMap>()
     this.random = init.random ?? Math.random
-    this.openSpotCheckDevice = init.openSpotCheckDevice ?? (async () => await openComputeDevice({ prefer: 'cpu' }))
+    this.openSpotCheckDevice = init.openSpotCheckDevice ?? (async (kind) => await openComputeDevice(kind === 'cpu' ? { prefer: 'cpu' } : {}))
     this.log = init.libp2p.logger.forComponent('mesh:coordinator')
     this.selfId = init.libp2p.peerId.toString()
     this.heartbeatIntervalMs = init.heartbeatIntervalMs ?? defaults.HEARTBEAT_INTERVAL_MS
@@ -132,9 +132,8 @@ export class Coordinator {
     this.leases.clear()
     this.projects.clear()
     this.resultAllowance.clear()
-    const device = this.spotCheckDevice
-    this.spotCheckDevice = undefined
-    device?.then(async opened => { await opened.destroy() }).catch(() => {})
+    for (const device of this.spotCheckDevices.values()) device.then(async opened => { await opened.destroy() }).catch(() => {})
+    this.spotCheckDevices.clear()
     this.wakeWaiters()
   }
 
@@ -264,7 +263,7 @@ export class Coordinator {
     chunk.leasedAt = now
     tally.leases.add(lease.id)
     this.leases.set(lease.id, { run, lease })
-    const resultBytes = (chunk.range.rowEnd - chunk.range.rowStart) * run.manifest.outputCols * 4
+    const resultBytes = chunkOutputRows(run.kernel, run.params, chunk.range) * run.manifest.outputCols * 4
     if (resultBytes > (this.resultAllowance.get(volunteer) ?? 0)) this.resultAllowance.set(volunteer, resultBytes)
     let rows: Uint8Array
     try {
@@ -315,7 +314,7 @@ export class Coordinator {
     }
     if (chunk.commit != null) return { busy: chunk.commit }
     if (chunk.submitted.has(volunteer)) return reject(RejectCode.DUPLICATE, `you already returned chunk ${chunk.index}`)
-    const expectedBytes = (chunk.range.rowEnd - chunk.range.rowStart) * run.manifest.outputCols * 4
+    const expectedBytes = chunkOutputRows(run.kernel, run.params, chunk.range) * run.manifest.outputCols * 4
     if (submission.result.byteLength !== expectedBytes) {
       this.endLease(run, lease, { reason: 'result of the wrong size', failure: true, requeue: true })
       return reject(RejectCode.WRONG_SIZE, `chunk ${chunk.index} has ${expectedBytes} result bytes, got ${submission.result.byteLength}`)
@@ -365,11 +364,17 @@ export class Coordinator {
 
   releaseLeases (peer: PeerId, release: Release): ReleaseResponse {
     const volunteer = peer.toString()
+    // A reason means the volunteer's device cannot compute the project: shown to the researcher, not held against the volunteer.
+    const reason = (release.reason ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, defaults.MAX_RELEASE_REASON_LENGTH)
     let released = 0
     for (const id of release.leaseIds) {
       const found = this.leases.get(id)
       if (found == null || found.lease.volunteer !== volunteer) continue
-      this.endLease(found.run, found.lease, { reason: 'released by the volunteer', failure: false, requeue: true })
+      if (reason !== '' && !found.run.deviceRefusals.has(volunteer)) {
+        found.run.deviceRefusals.set(volunteer, reason)
+        found.run.note('requeued', `${short(volunteer)} cannot run it: ${reason}`, Date.now())
+      }
+      this.endLease(found.run, found.lease, { reason: reason !== '' ? reason : 'released by the volunteer', failure: false, requeue: true })
       released++
     }
     return { released }
@@ -523,7 +528,7 @@ export class Coordinator {
       notStored: (run, chunk, pending, err) => this.resultNotStored(run, chunk, pending, err),
       failProject: (run, reason) => { this.failProject(run, reason) },
       tally: (run, volunteer) => run.tally(volunteer, Date.now()),
-      spotCheckDevice: async () => await this.spotDevice()
+      spotCheckDevice: async (kind) => await this.spotDevice(kind)
     }
   }
 
@@ -574,13 +579,17 @@ export class Coordinator {
     this.wakeWaiters()
   }
 
-  /** The spot checks' CPU device, opened once and reused; a failed open is tried again next time. */
-  private async spotDevice (): Promise<ComputeDevice> {
-    this.spotCheckDevice ??= this.openSpotCheckDevice()
+  /** A spot-check device, opened once per kind and reused; a failed open is tried again next time. */
+  private async spotDevice (kind: SpotCheckDeviceKind): Promise<ComputeDevice> {
+    let device = this.spotCheckDevices.get(kind)
+    if (device == null) {
+      device = this.openSpotCheckDevice(kind)
+      this.spotCheckDevices.set(kind, device)
+    }
     try {
-      return await this.spotCheckDevice
+      return await device
     } catch (err) {
-      this.spotCheckDevice = undefined
+      this.spotCheckDevices.delete(kind)
       throw err
     }
   }

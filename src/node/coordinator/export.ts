@@ -1,9 +1,20 @@
+import { writeFile, rm } from 'node:fs/promises'
 import { createMatrixWriter, type MatrixFormat } from '../../compute/data/dataset.ts'
+import { encodePng, type ImageChannels } from '../../compute/data/png.ts'
+import { getKernel } from '../../compute/kernels/index.ts'
+import { chunkOutputRows } from '../../compute/kernel.ts'
+import { RowFold } from '../../compute/reduce.ts'
+import { InputError } from '../../errors.ts'
+import { decodeSignedManifest } from '../../protocols/manifest-codec.ts'
 import { chunkPrefixRange, type MeshStore } from '../../store/store.ts'
 import { CorruptResultError, ProjectNotDoneError, UnknownProjectError } from './errors.ts'
 import { floatsOf } from './floats.ts'
-import { loadProjectRecord } from './records.ts'
+import { loadProjectRecord, type WorkProjectRecord } from './records.ts'
 import type { AbortOptions } from '@libp2p/interface'
+
+/** What a result can be written as: a matrix file, or a PNG for an image project. */
+export type ExportFormat = MatrixFormat | 'png'
+export const exportFormats: readonly ExportFormat[] = ['npy', 'csv', 'json', 'png']
 
 export interface ExportSummary {
   readonly rows: number
@@ -12,43 +23,116 @@ export interface ExportSummary {
   readonly path: string
 }
 
+type ExportStore = Pick<MeshStore, 'projectState' | 'results' | 'projects'>
+
 /**
- * Streams a finished project's verified results, in chunk order, into a
- * .npy, CSV or JSON file through the compute engine's matrix writer: one
- * chunk in memory at a time, never the whole output. Throws
- * UnknownProjectError / ProjectNotDoneError (InputErrors) for a project that
- * is not an own finished one; a half-written file is removed.
+ * Writes a finished project's verified result in chunk order: a .npy, CSV
+ * or JSON file streamed through the compute engine's matrix writer (one
+ * chunk in memory at a time, never the whole output); the chunks' rows
+ * folded into one when the kernel reduces; a PNG when the project is an
+ * image. Throws UnknownProjectError / ProjectNotDoneError (InputErrors) for a
+ * project that is not an own finished one; a half-written file is removed.
  */
-export async function exportProject (
-  store: Pick<MeshStore, 'projectState' | 'results'>,
-  projectId: string,
-  format: MatrixFormat,
-  outPath: string,
-  options: AbortOptions = {}
-): Promise<ExportSummary> {
+export async function exportProject (store: ExportStore, projectId: string, format: ExportFormat, outPath: string, options: AbortOptions = {}): Promise<ExportSummary> {
   const record = await loadProjectRecord(store, projectId)
   if (record == null) throw new UnknownProjectError(projectId)
   let verified = 0
   for await (const _ of store.results.keys(chunkPrefixRange(projectId))) verified++
   if (verified < record.chunkCount) throw new ProjectNotDoneError(projectId, verified, record.chunkCount)
+  const layout = await outputLayout(store, projectId)
+  if (format === 'png' && layout.image == null) {
+    throw new InputError(`project ${projectId} is not an image (publish it with --image WxH); export it as npy, csv or json`)
+  }
+  const rowsOfChunk = (index: number): number => layout.reduced
+    ? 1
+    : Math.min(record.rowsPerChunk, record.rows - index * record.rowsPerChunk)
+  if (layout.reduce != null) return await exportFolded(store, record, layout.reduce, format, outPath, rowsOfChunk, options)
+  if (format === 'png') return await exportPng(store, record, layout.image!, outPath, rowsOfChunk, options)
 
   const writer = await createMatrixWriter(outPath, format, record.rows, record.outputCols)
   try {
-    let expected = 0
-    for await (const [key, bytes] of store.results.iterator(chunkPrefixRange(projectId))) {
-      options.signal?.throwIfAborted()
-      const index = Number(key.slice(projectId.length + 1))
-      const rows = Math.min(record.rowsPerChunk, record.rows - index * record.rowsPerChunk)
-      if (index !== expected || bytes.byteLength !== rows * record.outputCols * 4) {
-        throw new CorruptResultError(`result of chunk ${index} of ${projectId} does not fit (expected chunk ${expected}, ${rows}x${record.outputCols} fp32)`)
-      }
-      await writer.write(floatsOf(bytes))
-      expected++
+    let chunks = 0
+    for await (const rows of verifiedChunks(store, record, rowsOfChunk, options)) {
+      await writer.write(rows)
+      chunks++
     }
     await writer.close()
-    return { rows: record.rows, cols: record.outputCols, chunks: expected, path: outPath }
+    return { rows: record.rows, cols: record.outputCols, chunks, path: outPath }
   } catch (err) {
     await writer.abort()
     throw err
   }
+}
+
+interface OutputLayout {
+  readonly reduced: boolean
+  readonly reduce?: 'sum' | 'min' | 'max'
+  readonly image?: { readonly width: number, readonly height: number }
+}
+
+/** The kernel's fold and image size, from the project's stored manifest (absent for matmul and map). */
+async function outputLayout (store: ExportStore, projectId: string): Promise<OutputLayout> {
+  const bytes = await store.projects.get(projectId)
+  if (bytes == null) return { reduced: false }
+  const manifest = await decodeSignedManifest(bytes)
+  const kernel = getKernel(manifest.kernel)
+  const params = kernel.parseParams(manifest.params)
+  const reduce = kernel.reduce?.(params)
+  const image = kernel.image?.(params)
+  return { reduced: chunkOutputRows(kernel, params, { index: 0, rowStart: 0, rowEnd: 2 }) === 1, ...(reduce != null ? { reduce } : {}), ...(image != null ? { image } : {}) }
+}
+
+/** Each verified chunk's rows, in order, checked against the chunk's shape. */
+async function * verifiedChunks (store: ExportStore, record: WorkProjectRecord, rowsOfChunk: (index: number) => number, options: AbortOptions): AsyncGenerator<Float32Array> {
+  let expected = 0
+  for await (const [key, bytes] of store.results.iterator(chunkPrefixRange(record.projectId))) {
+    options.signal?.throwIfAborted()
+    const index = Number(key.slice(record.projectId.length + 1))
+    const rows = rowsOfChunk(index)
+    if (index !== expected || bytes.byteLength !== rows * record.outputCols * 4) {
+      throw new CorruptResultError(`result of chunk ${index} of ${record.projectId} does not fit (expected chunk ${expected}, ${rows}x${record.outputCols} fp32)`)
+    }
+    yield floatsOf(bytes)
+    expected++
+  }
+}
+
+/** A reduced project: every chunk's row folded (in f64) into the one row of the result. */
+async function exportFolded (
+  store: ExportStore, record: WorkProjectRecord, op: 'sum' | 'min' | 'max', format: ExportFormat, outPath: string,
+  rowsOfChunk: (index: number) => number, options: AbortOptions
+): Promise<ExportSummary> {
+  if (format === 'png') throw new InputError(`project ${record.projectId} folds into one row; export it as npy, csv or json`)
+  const fold = new RowFold(op, record.outputCols)
+  for await (const rows of verifiedChunks(store, record, rowsOfChunk, options)) fold.add(rows)
+  const writer = await createMatrixWriter(outPath, format, 1, record.outputCols)
+  try {
+    await writer.write(fold.result())
+    await writer.close()
+  } catch (err) {
+    await writer.abort()
+    throw err
+  }
+  return { rows: 1, cols: record.outputCols, chunks: fold.rows, path: outPath }
+}
+
+async function exportPng (
+  store: ExportStore, record: WorkProjectRecord, image: { width: number, height: number }, outPath: string,
+  rowsOfChunk: (index: number) => number, options: AbortOptions
+): Promise<ExportSummary> {
+  const pixels = new Float32Array(record.rows * record.outputCols)
+  let offset = 0
+  let chunks = 0
+  for await (const rows of verifiedChunks(store, record, rowsOfChunk, options)) {
+    pixels.set(rows, offset)
+    offset += rows.length
+    chunks++
+  }
+  try {
+    await writeFile(outPath, encodePng(pixels, image, record.outputCols as ImageChannels))
+  } catch (err) {
+    await rm(outPath, { force: true })
+    throw err
+  }
+  return { rows: record.rows, cols: record.outputCols, chunks, path: outPath }
 }

@@ -4,6 +4,7 @@ import type { Work } from '../../protocols/work/index.ts'
 import type { MeshStore } from '../../store/store.ts'
 import type { MeshEventSink } from './events.ts'
 import type { InputBlobs } from './project-inputs.ts'
+import type { SpotCheckDeviceKind } from './verify-chunk.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 
 /** The parts of a libp2p node the coordinator uses. */
@@ -23,11 +24,12 @@ export interface CoordinatorInit {
   /** Spot-check draws; @default Math.random */
   random?: () => number
   /**
-   * Opens the CPU reference device spot checks run on, in a worker thread so
-   * a check of a large chunk never stalls heartbeats; opened at the first
-   * spot check. @default openComputeDevice({ prefer: 'cpu' })
+   * Opens a device spot checks run on, in another process so a check of a
+   * large chunk never stalls heartbeats; opened at the first spot check of
+   * its kind: 'cpu' the CPU references, 'gpu' this peer's WebGPU device for
+   * researcher WGSL. @default openComputeDevice({ prefer: 'cpu' }) / openComputeDevice()
    */
-  openSpotCheckDevice?: () => Promise<ComputeDevice>
+  openSpotCheckDevice?: (kind: SpotCheckDeviceKind) => Promise<ComputeDevice>
   /** @default HEARTBEAT_INTERVAL_MS */
   heartbeatIntervalMs?: number
   /** @default HEARTBEAT_TIMEOUT_MS */

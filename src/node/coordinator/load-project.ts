@@ -1,4 +1,4 @@
-import { planChunks, type Kernel } from '../../compute/kernel.ts'
+import { chunkOutputRows, planChunks, type Kernel } from '../../compute/kernel.ts'
 import { InputError } from '../../errors.ts'
 import { MAX_LEASE_BYTES, MAX_RESULT_BYTES, Receipt as ReceiptMessage, SignedReceipt } from '../../protocols/work/index.ts'
 import { ChunkRun } from './chunk-run.ts'
@@ -42,7 +42,7 @@ export async function loadProjectRun (manifest: ProjectManifest, deps: LoadDeps)
   if (ranges.length !== manifest.chunkCount) {
     throw new InputError(`project ${manifest.id}: ${split.rows} rows in chunks of ${manifest.rowsPerChunk} make ${ranges.length} chunks, the manifest says ${manifest.chunkCount}`)
   }
-  checkWireSizes(manifest, split.cols)
+  checkWireSizes(manifest, split.cols, chunkOutputRows(kernel, params, { index: 0, rowStart: 0, rowEnd: manifest.rowsPerChunk }))
   const now = Date.now()
   const stored = await loadProjectRecord(deps.store, manifest.id)
   const record: WorkProjectRecord = stored ?? {
@@ -58,7 +58,8 @@ export async function loadProjectRun (manifest: ProjectManifest, deps: LoadDeps)
     spotChecks: 0
   }
   const { redundancy, spotCheck } = manifest.verification
-  const canSpotCheck = kernel.hasCpuReference !== false
+  // Researcher-written WGSL has no CPU reference: its spot checks run on the researcher's own WebGPU device.
+  const canSpotCheck = kernel.hasCpuReference !== false || kernel.gpu != null
   const chunkRecords = await loadChunkRecords(deps.store, manifest.id)
   const chunks = ranges.map(range => {
     const chunk = new ChunkRun(range, kernel.flops(params, shapes, range), redundancy, canSpotCheck && spotCheck > 0 && deps.random() < spotCheck)
@@ -83,10 +84,10 @@ export async function loadProjectRun (manifest: ProjectManifest, deps: LoadDeps)
 }
 
 /** A chunk's rows and its result must each fit one work-protocol frame. */
-function checkWireSizes (manifest: ProjectManifest, splitCols: number): void {
+function checkWireSizes (manifest: ProjectManifest, splitCols: number, outputRows: number): void {
   const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1)
   const leaseBytes = manifest.rowsPerChunk * splitCols * 4
-  const resultBytes = manifest.rowsPerChunk * manifest.outputCols * 4
+  const resultBytes = outputRows * manifest.outputCols * 4
   if (leaseBytes > MAX_LEASE_BYTES || resultBytes > MAX_RESULT_BYTES) {
     throw new InputError(`project ${manifest.id}: chunks of ${manifest.rowsPerChunk} rows carry ${mib(leaseBytes)} MiB in and ${mib(resultBytes)} MiB out, over the work protocol's ${mib(MAX_LEASE_BYTES)} MiB frames: use fewer rows per chunk`)
   }

@@ -37,6 +37,10 @@ export class ProjectRun {
   finishedAt?: number
   mismatches: number
   spotChecks: number
+  /** Why this peer cannot spot-check the project (its device cuts the kernel's loops); its chunks then rely on redundancy. */
+  spotCheckUnavailable?: string
+  /** Volunteers whose devices cannot compute the project, with their reason (see Release.reason). */
+  readonly deviceRefusals = new Map<string, string>()
   readonly startedAt: number
   /** Chunks not verified yet, in index order. */
   readonly open = new Set<number>()
@@ -188,7 +192,29 @@ export class ProjectRun {
       mismatches: this.mismatches,
       spotChecks: this.spotChecks,
       receipts: [...this.receipts],
-      responseSamples: [...this.responseSamples]
+      responseSamples: [...this.responseSamples],
+      waiting: this.waitingReasons(),
+      flopsKnown: this.kernel.flopsKnown?.(this.params) ?? true
     }
+  }
+
+  /**
+   * Why chunks wait, as a researcher and a volunteer should read it: a
+   * verification policy the volunteers present cannot meet, devices that
+   * refused the kernel, a spot check this peer cannot make.
+   */
+  waitingReasons (): string[] {
+    if (this.status !== 'running') return []
+    const reasons: string[] = []
+    if (this.spotCheckUnavailable != null) reasons.push(this.spotCheckUnavailable)
+    const able = [...this.volunteers.values()].filter(t => t.status !== 'banned' && t.status !== 'lost' && !this.deviceRefusals.has(t.peer)).length
+    const needed = Math.max(0, ...[...this.open].map(i => this.chunks[i]!.replicas))
+    if (needed > 1 && able < needed) {
+      reasons.push(`chunks need ${needed} distinct volunteers whose results agree; ${able === 0 ? 'none has' : `only ${able} ${able === 1 ? 'has' : 'have'}`} joined (redundancy ${this.manifest.verification.redundancy}): waiting for more`)
+    }
+    const refusals = new Map<string, number>()
+    for (const reason of this.deviceRefusals.values()) refusals.set(reason, (refusals.get(reason) ?? 0) + 1)
+    for (const [reason, count] of refusals) reasons.push(`${count} volunteer${count === 1 ? '' : 's'} cannot run it: ${reason}`)
+    return reasons
   }
 }

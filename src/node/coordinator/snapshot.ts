@@ -54,4 +54,7 @@ export interface CoordinatorSnapshot {
   readonly receipts: readonly Receipt[]
   /** Time to answer recent work requests on this peer, ms (newest last). */
   readonly responseSamples: readonly number[]
+  /** Why chunks wait, in words (see ProjectRun.waitingReasons). */
+  readonly waiting: readonly string[]
+  readonly flopsKnown: boolean
 }

@@ -9,6 +9,10 @@ import type { ChunkRun, Lease, PendingResult } from './chunk-run.ts'
 import type { ProjectRun, VolunteerTally } from './project-run.ts'
 import type { ChunkWork, CompareResult, InputShape } from '../../compute/kernel.ts'
 import type { ComputeDevice } from '../../compute/device.ts'
+import { LoopBudgetError } from '../../compute/errors.ts'
+
+/** Spot checks of kernels with a CPU reference run on it; researcher WGSL's on this peer's WebGPU device. */
+export type SpotCheckDeviceKind = 'cpu' | 'gpu'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 
 /** What verification needs from the coordinator. */
@@ -29,8 +33,8 @@ export interface VerifyContext {
   notStored (run: ProjectRun, chunk: ChunkRun, submitted: PendingResult, err: unknown): ResultResponse
   failProject (run: ProjectRun, reason: string): void
   tally (run: ProjectRun, volunteer: string): VolunteerTally
-  /** The CPU reference device spot checks run on (a worker thread). */
-  spotCheckDevice (): Promise<ComputeDevice>
+  /** The device spot checks run on: the CPU reference (another process), or this peer's WebGPU device for researcher WGSL. */
+  spotCheckDevice (kind: SpotCheckDeviceKind): Promise<ComputeDevice>
 }
 
 /** The chunk's input shapes: the split input cut to the chunk's rows (what the kernel's compare expects). */
@@ -85,7 +89,14 @@ export async function verifyChunk (ctx: VerifyContext, run: ProjectRun, chunk: C
   }
 
   if (chunk.spotCheck && !chunk.spotChecked) {
-    const passed = await spotCheckChunk(ctx, run, chunk, decision.winner[0])
+    const passed = run.spotCheckUnavailable == null ? await spotCheckChunk(ctx, run, chunk, decision.winner[0]) : 'unavailable'
+    if (passed === 'unavailable') {
+      // This peer cannot check it (its device cuts the kernel's loops): distinct volunteers' copies must agree instead.
+      chunk.spotCheck = false
+      chunk.redundancy = Math.max(chunk.redundancy, 2)
+      chunk.replicas = Math.max(chunk.replicas, chunk.redundancy)
+      return await verifyChunk(ctx, run, chunk, submitted)
+    }
     if (!passed) {
       run.mismatches++
       for (const r of decision.winner) ctx.ban(run, r.volunteer, `chunk ${chunk.index}: result fails the researcher's spot check`)
@@ -99,7 +110,7 @@ export async function verifyChunk (ctx: VerifyContext, run: ProjectRun, chunk: C
   return await acceptChunk(ctx, run, chunk, decision.winner, submitted, receipt => ({ status: ResultStatus.VERIFIED, code: RejectCode.NONE, message: '', receipt }))
 }
 
-async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, result: PendingResult): Promise<boolean> {
+async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: ChunkRun, result: PendingResult): Promise<boolean | 'unavailable'> {
   chunk.verifying = true
   try {
     const work: ChunkWork = {
@@ -111,7 +122,16 @@ async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: Chunk
       shared: await run.inputs.sharedMatrices()
     }
     const started = performance.now()
-    const compared = await spotCheckOffThread(ctx, run, work, result.output)
+    let compared: CompareResult
+    try {
+      compared = await spotCheckOffThread(ctx, run, work, result.output)
+    } catch (err) {
+      if (!(err instanceof LoopBudgetError)) throw err
+      run.spotCheckUnavailable = `this peer's device cannot spot-check the project (${err.message}); chunks need ${Math.max(2, run.manifest.verification.redundancy)} agreeing volunteers instead`
+      run.note('spot-check', run.spotCheckUnavailable, Date.now())
+      ctx.log('%s: %s', run.id, run.spotCheckUnavailable)
+      return 'unavailable'
+    }
     // Only a passed check settles the chunk: after a failed one, the next copy is checked again.
     chunk.spotChecked = compared.ok
     run.spotChecks++
@@ -130,8 +150,9 @@ async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: Chunk
 async function spotCheckOffThread (ctx: VerifyContext, run: ProjectRun, work: ChunkWork, output: Float32Array): Promise<CompareResult> {
   let device: ComputeDevice
   try {
-    device = await ctx.spotCheckDevice()
+    device = await ctx.spotCheckDevice(run.kernel.hasCpuReference === false ? 'gpu' : 'cpu')
   } catch (err: any) {
+    if (run.kernel.hasCpuReference === false) throw err
     ctx.log.error('no CPU worker for spot checks; checking on this thread - %e', err)
     return spotCheck(run.kernel, work, output)
   }

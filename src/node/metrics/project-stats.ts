@@ -38,7 +38,9 @@ export function computeProjectStats (records: ProjectRecords, now: number): Proj
     throughputHistory: throughputHistory(chunks, startedAt, endAt),
     timeline: [...records.timeline],
     wallMs,
-    failure: records.failure
+    failure: records.failure,
+    waiting: [...(records.waiting ?? [])],
+    flopsKnown: records.flopsKnown ?? true
   }
 }
 

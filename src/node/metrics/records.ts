@@ -89,4 +89,8 @@ export interface ProjectRecords {
   /** When the project finished (done or failed); figures then stop at this time. */
   readonly finishedAt?: number
   readonly failure?: string
+  /** Why chunks wait (see ProjectStats.waiting); absent: nothing known. */
+  readonly waiting?: readonly string[]
+  /** Absent means true. */
+  readonly flopsKnown?: boolean
 }

@@ -5,7 +5,7 @@ import { getKernel } from '../../compute/kernels/index.ts'
 import type { Matrix } from '../../compute/data/matrix.ts'
 import type { BlobStore } from '../../store/blob-store.ts'
 import { ManifestError, signManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
-import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PARAMS_BYTES, MAX_REDUNDANCY } from '../../protocols/announce.ts'
+import { MAX_CHUNKS, MAX_DESCRIPTION_LENGTH, MAX_DIMENSION, MAX_NAME_LENGTH, MAX_PARAMS_BYTES, MAX_REDUNDANCY } from '../../protocols/announce.ts'
 import type { VerificationPolicy } from '../types.ts'
 
 /** What a researcher asks for: the kernel, its params and its input matrices. */
@@ -39,9 +39,14 @@ export const PORTABLE_DEVICE_LIMITS: DeviceLimits = {
   maxComputeWorkgroupsPerDimension: 65_535
 }
 
-/** Kernels with a CPU reference are checked by spot checks; the others (custom WGSL) by replication. */
+/**
+ * Spot checks by default, so a researcher with one volunteer gets a verified
+ * result: kernels with a CPU reference recompute 5% of chunks on the CPU;
+ * researcher-written WGSL has none, so 10% of its chunks are recomputed
+ * (sampled items) on the researcher's own WebGPU device.
+ */
 export function defaultVerification (kernel: Pick<Kernel, 'hasCpuReference'>): VerificationPolicy {
-  return kernel.hasCpuReference === false ? { redundancy: 2, spotCheck: 0 } : { redundancy: 1, spotCheck: 0.05 }
+  return kernel.hasCpuReference === false ? { redundancy: 1, spotCheck: 0.1 } : { redundancy: 1, spotCheck: 0.05 }
 }
 
 export interface BuildProjectOptions {
@@ -64,8 +69,8 @@ function resolveVerification (kernel: Kernel, requested: Partial<VerificationPol
   if (!(policy.spotCheck >= 0 && policy.spotCheck <= 1)) {
     throw new ProjectSpecError(`spot-check must be a fraction from 0 to 1 (got ${policy.spotCheck})`)
   }
-  if (policy.spotCheck > 0 && kernel.hasCpuReference === false) {
-    throw new ProjectSpecError(`the ${kernel.id} kernel has no CPU reference to spot-check with; verify it with redundancy instead`)
+  if (policy.spotCheck > 0 && kernel.hasCpuReference === false && kernel.gpu == null) {
+    throw new ProjectSpecError(`the ${kernel.id} kernel has no reference to spot-check with; verify it with redundancy instead`)
   }
   return policy
 }
@@ -74,9 +79,10 @@ function resolveRowsPerChunk (requested: number | undefined, rows: number, maxRo
   if (requested != null) {
     if (!Number.isInteger(requested) || requested < 1) throw new ProjectSpecError(`rows per chunk must be a positive integer (got ${requested})`)
     if (requested > maxRows) throw new ProjectSpecError(`rows per chunk ${requested} is more than a device can hold for these inputs (at most ${maxRows})`)
+    if (Math.ceil(rows / requested) > MAX_CHUNKS) throw new ProjectSpecError(`rows per chunk ${requested} makes more than ${MAX_CHUNKS.toLocaleString('en-US')} chunks; use at least ${Math.ceil(rows / MAX_CHUNKS)}`)
     return Math.min(requested, rows)
   }
-  return Math.max(1, Math.min(maxRows, Math.ceil(rows / TARGET_CHUNK_COUNT)))
+  return Math.max(1, Math.ceil(rows / MAX_CHUNKS), Math.min(maxRows, Math.ceil(rows / TARGET_CHUNK_COUNT)))
 }
 
 function fp32Bytes (matrix: Matrix): Uint8Array {
@@ -118,7 +124,7 @@ export function planProject (spec: ProjectSpec, limits: DeviceLimits = PORTABLE_
   kernel.validateInputs(params, shapes)
   const split = shapes.find(shape => shape.name === kernel.splitInput)
   if (split == null) throw new ProjectSpecError(`the ${kernel.id} kernel needs an input named '${kernel.splitInput}'`)
-  const maxRows = kernel.maxRowsPerChunk(params, shapes, limits)
+  const maxRows = Math.min(kernel.maxRowsPerChunk(params, shapes, limits), MAX_DIMENSION)
   if (maxRows < 1) throw new ProjectSpecError(`the inputs are too large: not even one row of '${split.name}' fits a device's buffers`)
   const rowsPerChunk = resolveRowsPerChunk(spec.rowsPerChunk, split.rows, maxRows)
   return {

@@ -5,8 +5,13 @@ import { MAX_WGSL_BYTES } from '../../compute/kernels/map/params.ts'
 import { generateMatrix } from '../../compute/data/generate.ts'
 import { readNpyMatrix } from '../../compute/data/npy.ts'
 import { readDataset } from '../../compute/data/dataset.ts'
+import type { Matrix } from '../../compute/data/matrix.ts'
 import { openComputeDevice } from '../../compute/device.ts'
 import { planProject, type ProjectSpec } from './project-builder.ts'
+import { sizeChunksByTrial, DEFAULT_SECONDS_PER_CHUNK } from './trial.ts'
+import type { ImageSize } from '../../compute/kernel.ts'
+import type { ReduceOp } from '../../compute/reduce.ts'
+import type { ParamType } from '../../compute/kernels/wgsl/params.ts'
 
 /**
  * A publish request as a researcher states it (the flags of `mesh publish`,
@@ -41,7 +46,39 @@ export interface MapPublishRequest extends PublishCommon {
   readonly outCols: number
 }
 
-export type PublishRequest = MatmulPublishRequest | MapPublishRequest
+/** A param as the researcher wrote it: `NAME=VALUE` (f32) or `NAME:u32=VALUE`, `NAME:i32=VALUE`. */
+export interface WgslParamRequest {
+  readonly name: string
+  readonly type: ParamType
+  readonly value: number
+}
+
+export interface WgslPublishRequest extends PublishCommon {
+  readonly kernel: 'wgsl'
+  readonly wgslPath: string
+  /** The items' rows (CSV, JSON or .npy); or, without it, `items` index-only items. */
+  readonly dataPath?: string
+  readonly items?: number
+  readonly outCols: number
+  readonly shared?: ReadonlyArray<{ readonly name: string, readonly path: string }>
+  readonly params?: readonly WgslParamRequest[]
+  /** u64, decimal. */
+  readonly seed?: string
+  readonly reduce?: ReduceOp
+  readonly image?: ImageSize
+  readonly flopsPerItem?: number
+  /** Target duration of one chunk on this peer's device (the trial sizes chunks by it). */
+  readonly secondsPerChunk?: number
+}
+
+export type PublishRequest = MatmulPublishRequest | MapPublishRequest | WgslPublishRequest
+
+/** A checked spec and what the researcher should know about it before it is announced. */
+export interface LoadedProject {
+  readonly spec: ProjectSpec
+  /** Lines to show at publish: the trial's chunk sizing, a device that cannot run it. */
+  readonly notes: readonly string[]
+}
 
 export const DEFAULT_SEED = 1
 /** Generated matrices are held in memory twice (matrix + blob); keep them within reason. */
@@ -88,12 +125,57 @@ async function matmulInputs (inputs: MatmulInputs): Promise<{ matrices: ProjectS
   }
 }
 
+async function wgslSpec (request: WgslPublishRequest, common: Partial<ProjectSpec>): Promise<ProjectSpec> {
+  if ((request.dataPath == null) === (request.items == null)) {
+    throw new InputError('a wgsl project needs exactly one of --data FILE (one item per row) or --items N (index-only items)')
+  }
+  const names = new Set<string>()
+  for (const { name } of request.shared ?? []) {
+    if (names.has(name)) throw new InputError(`shared input '${name}' is given twice`)
+    names.add(name)
+  }
+  const [wgsl, data, ...shared] = await Promise.all([
+    readTextFile(request.wgslPath, 'WGSL source', MAX_WGSL_BYTES),
+    request.dataPath != null ? readDataset(request.dataPath) : undefined,
+    ...(request.shared ?? []).map(async ({ name, path }) => ({ name, matrix: await readSharedInput(name, path) }))
+  ])
+  // Index-only items are the rows of a dataset with no columns: chunked like any rows, carrying no bytes.
+  const items = data ?? { rows: request.items!, cols: 0, data: new Float32Array(0) }
+  return {
+    ...common,
+    kernel: 'wgsl',
+    name: request.name ?? `wgsl ${basename(request.wgslPath)}`,
+    params: {
+      wgsl,
+      items: items.rows,
+      outCols: request.outCols,
+      shared: shared.map(s => s!.name),
+      params: request.params ?? [],
+      seed: request.seed ?? String(DEFAULT_SEED),
+      ...(request.reduce != null ? { reduce: request.reduce } : {}),
+      ...(request.image != null ? { image: request.image } : {}),
+      ...(request.flopsPerItem != null ? { flopsPerItem: request.flopsPerItem } : {})
+    },
+    inputs: [{ name: 'data', matrix: items }, ...shared.map(s => ({ name: s!.name, matrix: s!.matrix }))]
+  }
+}
+
+async function readSharedInput (name: string, path: string): Promise<Matrix> {
+  try {
+    return await readDataset(path)
+  } catch (err: any) {
+    if (err instanceof InputError) throw new InputError(`shared input ${name}: ${err.message}`)
+    throw err
+  }
+}
+
 /**
  * Reads or generates the inputs, checks everything with the kernel and, for
  * researcher-written WGSL, compiles it on this machine, so an error is found
- * here and never first by volunteers. Throws an InputError naming the problem.
+ * here and never first by volunteers; a wgsl project also runs a trial there
+ * that sizes its chunks by time. Throws an InputError naming the problem.
  */
-export async function loadProjectSpec (request: PublishRequest): Promise<ProjectSpec> {
+export async function loadProject (request: PublishRequest): Promise<LoadedProject> {
   const common = {
     ...(request.description != null ? { description: request.description } : {}),
     ...(request.rowsPerChunk != null ? { rowsPerChunk: request.rowsPerChunk } : {}),
@@ -106,7 +188,7 @@ export async function loadProjectSpec (request: PublishRequest): Promise<Project
   if (request.kernel === 'matmul') {
     const { matrices, defaultName } = await matmulInputs(request.inputs)
     spec = { ...common, kernel: 'matmul', name: request.name ?? defaultName, inputs: matrices }
-  } else {
+  } else if (request.kernel === 'map') {
     const [wgsl, data] = await Promise.all([readTextFile(request.wgslPath, 'WGSL source', MAX_WGSL_BYTES), readDataset(request.dataPath)])
     spec = {
       ...common,
@@ -115,15 +197,25 @@ export async function loadProjectSpec (request: PublishRequest): Promise<Project
       params: { wgsl, outCols: request.outCols },
       inputs: [{ name: 'data', matrix: data }]
     }
+  } else {
+    spec = await wgslSpec(request, common)
   }
   const plan = planProject(spec)
-  if (plan.kernel.customCode) {
-    const device = await openComputeDevice()
-    try {
-      await device.validateKernel(plan.kernel.id, plan.params, plan.shapes)
-    } finally {
-      await device.destroy()
-    }
+  if (!plan.kernel.customCode) return { spec, notes: [] }
+  const device = await openComputeDevice()
+  try {
+    await device.validateKernel(plan.kernel.id, plan.params, plan.shapes)
+    if (request.kernel !== 'wgsl') return { spec, notes: [] }
+    return await sizeChunksByTrial(spec, plan, device, {
+      secondsPerChunk: request.secondsPerChunk ?? DEFAULT_SECONDS_PER_CHUNK,
+      fixedRowsPerChunk: request.rowsPerChunk != null
+    })
+  } finally {
+    await device.destroy()
   }
-  return spec
+}
+
+/** The checked spec alone (callers that show no publish notes). */
+export async function loadProjectSpec (request: PublishRequest): Promise<ProjectSpec> {
+  return (await loadProject(request)).spec
 }

@@ -3,9 +3,10 @@ import { emit, type MeshEventSink } from '../coordinator/events.ts'
 import { bytesOf, floatsOf } from '../coordinator/floats.ts'
 import { movingAverage } from '../coordinator/lease-duration.ts'
 import { sleep } from './abortable-sleep.ts'
+import { LoopBudgetError } from '../../compute/errors.ts'
 import { earnedReceiptKey } from './ledger.ts'
 import { SharedInputs, type VolunteerBlobs } from './shared-inputs.ts'
-import type { ChunkWork, InputShape, Kernel } from '../../compute/kernel.ts'
+import { chunkOutputRows, type ChunkWork, type InputShape, type Kernel } from '../../compute/kernel.ts'
 import type { BlobTransfer } from '../../protocols/blob/index.ts'
 import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
 import type { MeshStore } from '../../store/store.ts'
@@ -18,14 +19,15 @@ export interface VolunteerDevice {
   run (work: ChunkWork, options?: { signal?: AbortSignal }): Promise<Float32Array>
 }
 
-export type RunOutcome = 'done' | 'failed' | 'refused' | 'unreachable' | 'max-chunks' | 'stopped'
+export type RunOutcome = 'done' | 'failed' | 'refused' | 'unsupported' | 'unreachable' | 'max-chunks' | 'stopped'
 
 export interface VolunteerRunSummary {
   readonly projectId: string
   /**
    * done/failed: the project finished; refused: the researcher refused this
    * peer; unreachable: the researcher could not be reached or did not serve
-   * the project for the patience period.
+   * the project for the patience period; unsupported: this peer's device
+   * cannot compute the project (it cuts the kernel's loops short).
    */
   readonly outcome: RunOutcome
   readonly reason?: string
@@ -275,7 +277,8 @@ export class ProjectWorker {
     const { project, kernel, params } = this.init
     const rows = lease.rowEnd - lease.rowStart
     if (lease.projectId !== project.id) return `it is for project ${lease.projectId}`
-    if (rows <= 0 || lease.outputCols <= 0 || lease.rowCols <= 0) return 'empty row range or shape'
+    // rowCols 0: a wgsl project's index-only items, which carry no bytes.
+    if (rows <= 0 || lease.outputCols <= 0 || lease.rowCols < 0) return 'empty row range or shape'
     if (lease.rows.byteLength !== rows * lease.rowCols * 4) return `${lease.rows.byteLength} row bytes for ${rows}x${lease.rowCols} fp32`
     const split = project.inputs.find(input => input.name === kernel.splitInput)
     if (split == null || lease.rowCols !== split.cols || lease.outputCols !== project.outputCols) return `a ${rows}x${lease.rowCols} -> ${lease.outputCols} columns chunk is not of the manifest's shapes`
@@ -315,6 +318,14 @@ export class ProjectWorker {
       output = await device.run(work, { signal })
     } catch (err: any) {
       if (signal.aborted) return
+      if (err instanceof LoopBudgetError) {
+        // Not a result, and no later chunk would be: say why and decline the project on this device.
+        this.lastError = `${device.info.description}: ${err.message}`
+        log('declining %s: %s', project.id, this.lastError)
+        await this.release([lease.leaseId, ...[...this.held.keys()].filter(id => id !== lease.leaseId)], err.message)
+        this.stopReason = { outcome: 'unsupported', reason: this.lastError }
+        return
+      }
       this.computeFailures++
       this.lastError = `computing chunk ${lease.chunk} failed: ${err?.message ?? err}`
       log.error('computing chunk %d of %s failed - %e', lease.chunk, project.id, err)
@@ -329,7 +340,7 @@ export class ProjectWorker {
     if (computeMs > 0) this.gflops = movingAverage(this.gflops, flops / computeMs / 1e6)
     emit(events, 'work:chunk-computed', { projectId: project.id, chunk: lease.chunk, computeMs, flops })
     if (!this.dropped.has(lease.leaseId)) {
-      const expectedLength = (lease.rowEnd - lease.rowStart) * lease.outputCols
+      const expectedLength = chunkOutputRows(kernel, params, range) * lease.outputCols
       if (output.length !== expectedLength) log.error('device returned %d values for chunk %d, expected %d', output.length, lease.chunk, expectedLength)
       this.submissions++
       this.submitting = this.submitting.then(async () => {
@@ -427,11 +438,11 @@ export class ProjectWorker {
   }
 
   /** Gives leases back so their chunks are requeued at once (best effort, bounded in time). */
-  private async release (leaseIds: string[]): Promise<void> {
+  private async release (leaseIds: string[], reason?: string): Promise<void> {
     for (const id of leaseIds) this.held.delete(id)
     if (leaseIds.length === 0) return
     try {
-      await this.init.work.release(this.init.owner, { leaseIds }, { signal: AbortSignal.timeout(this.init.tuning.releaseTimeoutMs) })
+      await this.init.work.release(this.init.owner, { leaseIds, ...(reason != null ? { reason } : {}) }, { signal: AbortSignal.timeout(this.init.tuning.releaseTimeoutMs) })
     } catch (err: any) {
       this.init.log('releasing %d leases failed - %s', leaseIds.length, err?.message ?? err)
     }

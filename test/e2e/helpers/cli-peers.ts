@@ -28,9 +28,9 @@ export class CliMesh {
     return join(this.dir.path, name)
   }
 
-  /** Starts `mesh <args> --data-dir <dir>/<dataDir>` listening on loopback. */
-  start (dataDir: string, args: string[], listen = '/ip4/127.0.0.1/tcp/0'): JsonLines {
-    const proc = new JsonLines(spawnMesh([...args, '--data-dir', this.dataDir(dataDir), '--listen', listen], this.env))
+  /** Starts `mesh <args> --data-dir <dir>/<dataDir>` listening on loopback, with `env` added to the mesh's. */
+  start (dataDir: string, args: string[], listen = '/ip4/127.0.0.1/tcp/0', env: NodeJS.ProcessEnv = {}): JsonLines {
+    const proc = new JsonLines(spawnMesh([...args, '--data-dir', this.dataDir(dataDir), '--listen', listen], { ...this.env, ...env }))
     this.procs.push(proc)
     return proc
   }

@@ -31,10 +31,11 @@ export function parseMapParams (value: unknown): MapParams {
   return { wgsl, outCols, tolerance: parseTolerance(tolerance) }
 }
 
-function parseTolerance (value: unknown): Tolerance {
+/** A `{ rel, abs }` tolerance of a researcher-WGSL kernel; the default allows for devices' transcendental functions. */
+export function parseTolerance (value: unknown, kernel = 'map'): Tolerance {
   if (value == null) return defaultMapTolerance
   const { rel, abs } = (typeof value === 'object' ? value : {}) as Record<string, unknown>
   const valid = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0
-  if (!valid(rel) || !valid(abs)) throw new KernelInputError('map: params.tolerance must be { rel, abs } with non-negative numbers')
+  if (!valid(rel) || !valid(abs)) throw new KernelInputError(`${kernel}: params.tolerance must be { rel, abs } with non-negative numbers`)
   return { rel, abs }
 }
