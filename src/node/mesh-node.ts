@@ -5,6 +5,8 @@ import { openStore, type MeshStore } from '../store/store.ts'
 import { BlobStore } from '../store/blob-store.ts'
 import { BlobCacheSweeper } from '../store/blob-cache.ts'
 import { ANNOUNCE_TOPIC, announcementValidator, type AnnouncedProgress } from '../protocols/announce.ts'
+import { join } from 'node:path'
+import { openComputeDevice } from '../compute/device.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../protocols/manifest-codec.ts'
 import { loadOrCreateIdentity } from './network/identity.ts'
 import { createMeshLibp2p, type MeshLibp2p, type ServiceFactories } from './network/libp2p.ts'
@@ -62,6 +64,9 @@ export interface StatusReport {
  * projects). The CLI and the UI drive it through its methods and listen to
  * its events; every figure they show is computed here.
  */
+/** The compute processes' native output (Dawn's warnings), in the data dir. */
+export const COMPUTE_LOG = 'compute.log'
+
 export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmitter<MeshEventMap> {
   readonly peerId: string
   readonly name: string
@@ -98,10 +103,15 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.peerId = libp2p.peerId.toString()
     this.name = config.name
     this.log = libp2p.logger.forComponent('mesh:node')
-    this.coordinator = new Coordinator({ ...config.coordinator, libp2p, store, blobs, privateKey, events: this })
+    // Dawn's native messages go to the data dir's compute log, never over the terminal.
+    const logFile = join(config.dataDir, COMPUTE_LOG)
+    this.coordinator = new Coordinator({
+      openSpotCheckDevice: async kind => await openComputeDevice(kind === 'cpu' ? { prefer: 'cpu', logFile } : { logFile }),
+      ...config.coordinator, libp2p, store, blobs, privateKey, events: this
+    })
     this.blobCache = new BlobCacheSweeper(blobs, {}, libp2p.logger.forComponent('mesh:blob-cache'))
     this.volunteering = new Volunteering({
-      libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice, tuning: config.volunteer
+      libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice ?? (async () => await openComputeDevice({ logFile })), tuning: config.volunteer
     })
     const fromStore = storeProgressProvider(store, id => this.own.get(id)?.manifest)
     this.progressProvider = config.progress ?? (async id => this.coordinator.progress(id) ?? await fromStore(id))

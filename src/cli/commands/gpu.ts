@@ -2,6 +2,7 @@ import type { Command, CommandContext } from '../command.ts'
 import { WorkError } from '../errors.ts'
 import { openComputeDevice, type ComputeDevice, type ComputeDeviceInfo } from '../../compute/device.ts'
 import { DeviceUnavailableError } from '../../compute/errors.ts'
+import { findSwiftShaderIcd } from '../../compute/device/loop-fallback.ts'
 
 const MiB = 1024 * 1024
 
@@ -37,7 +38,12 @@ function describe (info: ComputeDeviceInfo): string[] {
     `adapter        ${info.description}`,
     ...(info.fallbackReasons.length === 0 ? ['fallbacks      none'] : info.fallbackReasons.map((r, i) => `${i === 0 ? 'fallbacks     ' : '              '} ${r}`)),
     `buffer limit   ${(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / MiB).toFixed(0)} MiB per storage binding`,
-    `workgroups     ${limits.maxComputeWorkgroupsPerDimension} per dimension, ${limits.maxComputeInvocationsPerWorkgroup} invocations, ${(limits.maxComputeWorkgroupStorageSize / 1024).toFixed(0)} KiB shared memory`
+    `workgroups     ${limits.maxComputeWorkgroupsPerDimension} per dimension, ${limits.maxComputeInvocationsPerWorkgroup} invocations, ${(limits.maxComputeWorkgroupStorageSize / 1024).toFixed(0)} KiB shared memory`,
+    ...(info.loopBudget === undefined
+      ? []
+      : [`loop budget    ${info.loopBudget == null
+          ? 'none found (loops of 1,000,000 iterations ran to the end)'
+          : `${info.loopBudget.toLocaleString('en-US')} iterations an invocation: kernels that loop more are refused here${findSwiftShaderIcd() != null ? ' and run on SwiftShader instead' : ' (install chromium for SwiftShader, which runs them)'}`}`])
   ]
 }
 
