@@ -1,11 +1,12 @@
 import { resolve } from 'node:path'
 import { InputError } from '../errors.ts'
-import type { ExportFormat, JoinOptions, MeshEventMap, MeshEventName, MeshPort, PortCallOptions, PublishSpec } from '../tui/mesh-port.ts'
-import type { MeshNode } from './mesh-node.ts'
-import { loadProjectSpec } from './publish/publish-request.ts'
-import type { ProjectSpec } from './publish/project-builder.ts'
 import type {
-  DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs, VolunteerStatus
+  ExportFormat, JoinOptions, MeshEventMap, MeshEventName, MeshPort, PortCallOptions, PublishSpec, PublishedProject, RunEnd, VolunteerState
+} from '../tui/mesh-port.ts'
+import type { MeshNode } from './mesh-node.ts'
+import { loadProject, type LoadedProject } from './publish/publish-request.ts'
+import type {
+  DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs
 } from './types.ts'
 
 /** What the adapter uses of a MeshNode. */
@@ -22,8 +23,11 @@ export type PortNode = Pick<MeshNode<any>,
 export class MeshPortAdapter implements MeshPort {
   readonly peerId: string
   readonly name: string
-  /** Specs already loaded by validatePublish, so publishing the same request reads its files once. */
-  private readonly loaded = new WeakMap<PublishSpec, ProjectSpec>()
+  /** Specs already loaded by validatePublish, so publishing the same request reads its files (and runs its trial) once. */
+  private readonly loaded = new WeakMap<PublishSpec, LoadedProject>()
+  /** How the latest run ended; `runs` counts joins, so an older run ending late is not taken for it. */
+  private ended?: RunEnd
+  private runs = 0
 
   constructor (private readonly node: PortNode, readonly device: DeviceSummary) {
     this.peerId = node.peerId
@@ -36,7 +40,10 @@ export class MeshPortAdapter implements MeshPort {
   async health (): Promise<HealthStats> { return await this.node.health() }
   async leaderboard (): Promise<LeaderboardEntry[]> { return await this.node.leaderboard() }
   async history (): Promise<HistoryEntry[]> { return await this.node.history() }
-  volunteerStatus (): VolunteerStatus { return this.node.volunteerStatus() }
+  volunteerStatus (): VolunteerState {
+    const status = this.node.volunteerStatus()
+    return this.ended != null && this.ended.projectId === status.projectId ? { ...status, ended: this.ended } : status
+  }
   prefs (): VolunteerPrefs { return this.node.prefs() }
 
   async setPrefs (change: Partial<VolunteerPrefs>): Promise<VolunteerPrefs> {
@@ -46,7 +53,7 @@ export class MeshPortAdapter implements MeshPort {
   /** Loads and checks the request as `mesh publish` does; each problem the researcher must fix is one line. */
   async validatePublish (spec: PublishSpec): Promise<string[]> {
     try {
-      this.loaded.set(spec, await loadProjectSpec(spec))
+      this.loaded.set(spec, await loadProject(spec))
       return []
     } catch (err) {
       if (err instanceof InputError) return [err.message]
@@ -54,15 +61,20 @@ export class MeshPortAdapter implements MeshPort {
     }
   }
 
-  async publish (spec: PublishSpec): Promise<ProjectSummary> {
-    const project = this.loaded.get(spec) ?? await loadProjectSpec(spec)
+  async publish (spec: PublishSpec): Promise<PublishedProject> {
+    const { spec: project, notes } = this.loaded.get(spec) ?? await loadProject(spec)
     this.loaded.delete(spec)
-    return await this.node.publish(project)
+    return { ...await this.node.publish(project), notes }
   }
 
   /** Resolves once the run has started; the run itself goes on until the project ends or `leave()`. */
   async join (projectId: string, options: JoinOptions): Promise<void> {
-    await this.node.join(projectId, { acceptCustomWgsl: options.acceptCustomWgsl })
+    const run = await this.node.join(projectId, { acceptCustomWgsl: options.acceptCustomWgsl })
+    const token = ++this.runs
+    this.ended = undefined
+    run.finished.then(({ projectId, outcome, reason }) => {
+      if (token === this.runs) this.ended = { projectId, outcome, ...(reason != null ? { reason } : {}) }
+    }, () => {})
   }
 
   async pause (): Promise<void> { await this.node.pause() }

@@ -93,7 +93,7 @@ export function App ({ port, color }: AppProps): ReactNode {
 
 function CurrentView ({ navigation }: { readonly navigation: NavigationState }): ReactNode {
   const { overlay, tab } = navigation
-  if (overlay?.kind === 'dashboard') return <DashboardView key={overlay.projectId} projectId={overlay.projectId} />
+  if (overlay?.kind === 'dashboard') return <DashboardView key={overlay.projectId} projectId={overlay.projectId} notes={overlay.notes} />
   if (overlay?.kind === 'accept-wgsl') return <AcceptWgslView key={overlay.projectId} projectId={overlay.projectId} />
   switch (tab) {
     case 'home': return <HomeView />

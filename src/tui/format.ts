@@ -104,6 +104,26 @@ export function truncate (text: string, width: number): string {
   return chars.slice(0, Math.max(0, width - 1)).join('') + '…'
 }
 
+/** Word-wraps text into lines of at most `width` columns (a word longer than that is cut), at most `maxLines` (the last ends with an ellipsis when cut). */
+export function wrapText (text: string, width: number, maxLines = Infinity): string[] {
+  if (width <= 0) return []
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/).filter(w => w !== '')) {
+    const joined = line === '' ? word : `${line} ${word}`
+    if ([...joined].length <= width) line = joined
+    else {
+      if (line !== '') lines.push(line)
+      line = truncate(word, width)
+    }
+  }
+  if (line !== '') lines.push(line)
+  if (lines.length <= maxLines) return lines
+  const kept = lines.slice(0, maxLines)
+  kept[maxLines - 1] = truncate(`${kept[maxLines - 1]} …`, width)
+  return kept
+}
+
 /** Pads or cuts to exactly `width` columns. */
 export function fit (text: string, width: number, align: 'left' | 'right' = 'left'): string {
   const cut = truncate(text, width)

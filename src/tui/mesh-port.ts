@@ -1,4 +1,5 @@
 import type { PublishRequest } from '../node/publish/publish-request.ts'
+import type { RunOutcome } from '../node/volunteer/project-worker.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats,
   ProjectSummary, VolunteerPrefs, VolunteerStatus
@@ -23,15 +24,15 @@ export interface MeshPort {
   health(): MaybePromise<HealthStats>
   leaderboard(): MaybePromise<LeaderboardEntry[]>
   history(): MaybePromise<HistoryEntry[]>
-  volunteerStatus(): MaybePromise<VolunteerStatus>
+  volunteerStatus(): MaybePromise<VolunteerState>
   prefs(): MaybePromise<VolunteerPrefs>
   /** Changes and persists volunteer preferences; answers the preferences now in force. */
   setPrefs(change: Partial<VolunteerPrefs>, options?: PortCallOptions): Promise<VolunteerPrefs>
 
   /** One-line problems with a spec (missing file, bad shape, WGSL error), checked before anything is announced. */
   validatePublish(spec: PublishSpec, options?: PortCallOptions): Promise<string[]>
-  /** Builds, signs, stores and announces a project. */
-  publish(spec: PublishSpec, options?: PortCallOptions): Promise<ProjectSummary>
+  /** Builds, signs, stores and announces a project; answers it with what the researcher should know (trial sizing). */
+  publish(spec: PublishSpec, options?: PortCallOptions): Promise<PublishedProject>
   /** Starts contributing to a project (leaving the current one, if any). */
   join(projectId: string, options: JoinOptions): Promise<void>
   pause(options?: PortCallOptions): Promise<void>
@@ -49,6 +50,20 @@ export interface MeshPort {
 
 export type MaybePromise<T> = T | Promise<T>
 
+/** A published project and the notes of loading it (the trial's chunk sizing, a device that cannot run it). */
+export type PublishedProject = ProjectSummary & { readonly notes?: readonly string[] }
+
+/** How this peer's last run as a volunteer ended, once it has. */
+export interface RunEnd {
+  readonly projectId: string
+  /** unsupported: this peer's device cannot compute the project; refused, unreachable: the researcher's doing. */
+  readonly outcome: RunOutcome
+  readonly reason?: string
+}
+
+/** The volunteer's status, with how the run on `projectId` ended when it has. */
+export type VolunteerState = VolunteerStatus & { readonly ended?: RunEnd }
+
 export interface PortCallOptions {
   readonly signal?: AbortSignal
 }
@@ -58,8 +73,8 @@ export interface JoinOptions extends PortCallOptions {
   readonly acceptCustomWgsl: boolean
 }
 
-export type ExportFormat = 'npy' | 'csv' | 'json'
-export const exportFormats: readonly ExportFormat[] = ['npy', 'csv', 'json']
+export type ExportFormat = 'npy' | 'csv' | 'json' | 'png'
+export const exportFormats: readonly ExportFormat[] = ['npy', 'csv', 'json', 'png']
 
 export type MeshEventName = keyof MeshEvents
 /** The events of src/node/types.ts as the CustomEvents a MeshNode dispatches. */

@@ -14,7 +14,8 @@ export const tabs: ReadonlyArray<{ readonly id: Tab, readonly title: string }> =
 ]
 
 export type Overlay =
-  | { readonly kind: 'dashboard', readonly projectId: string }
+  /** `notes`: what publishing it said (the trial's chunk sizing), shown on the dashboard opened then. */
+  | { readonly kind: 'dashboard', readonly projectId: string, readonly notes?: readonly string[] }
   | { readonly kind: 'accept-wgsl', readonly projectId: string }
 
 export interface NavigationState {

@@ -171,6 +171,47 @@ test('publish: field errors inline, then the peer\'s problems, then the new proj
   })
 })
 
+test('publish a wgsl project: its fields typed in, bad shared syntax marked inline, the trial\'s notes on the dashboard', async () => {
+  const notes = ['trial: 4,096 items in 21 ms on llvmpipe (Mesa); 20,000 items per chunk (about 0.1 s here), 1 chunks']
+  await withApp({ publishNotes: notes }, async ({ port, press, see }) => {
+    const edit = async (text: string): Promise<void> => { await press(keys.enter, keys.ctrlU, text, keys.enter) }
+    await press('2', keys.down, keys.right, keys.right)
+    let frame = await see('‹ wgsl ›')
+    for (const label of ['WGSL file', 'Items from', 'Items', 'Output cols', 'Shared inputs', 'Params', 'Seed', 'Output', 'Flops per item', 'Secs per chunk', 'Redundancy']) {
+      assert.match(frame, new RegExp(`^  ${label} `, 'm'), `${label} shown:\n${frame}`)
+    }
+    assert.doesNotMatch(frame, /Rows per chunk|Size N/)
+    assert.match(frame, /Items from\s+‹ count ›/)
+    await press(keys.down)
+    await edit('/tmp/pi.wgsl')
+    await press(keys.down, keys.down)
+    await edit('20000')
+    await press(keys.down)
+    await edit('2')
+    await press(keys.down)
+    await edit('table')
+    await press(keys.down)
+    await edit('samples:u32=100, scale=0.5')
+    await press(keys.down, keys.down, keys.right)
+    await see(/Output\s+‹ reduce sum ›/)
+    await press(keys.down)
+    await edit('12')
+    await press(...Array.from({ length: 6 }, () => keys.down), keys.enter)
+    frame = await see(/› Shared inputs\s+table\s+expects NAME=FILE, NAME=FILE \(got 'table'\)/)
+    assert.equal(port.called('validatePublish').length, 0)
+    await edit('table=/tmp/t.csv')
+    await press(...Array.from({ length: 10 }, () => keys.down), keys.enter)
+    await see('published demo (16 chunks): announced to the mesh')
+    frame = await see(/Published\s+trial: 4,096 items in 21 ms/)
+    assert.deepEqual(port.called('publish')[0].args[0], {
+      name: 'demo', redundancy: undefined, spotCheck: undefined, kernel: 'wgsl', wgslPath: '/tmp/pi.wgsl', items: 20000, outCols: 2,
+      shared: [{ name: 'table', path: '/tmp/t.csv' }],
+      params: [{ name: 'samples', type: 'u32', value: 100 }, { name: 'scale', type: 'f32', value: 0.5 }],
+      seed: '1', reduce: 'sum', flopsPerItem: 12
+    })
+  }, 100, 30)
+})
+
 test('keys that arrive together reach the screen they were typed at', async () => {
   await withApp({}, async ({ port, ui, see }) => {
     // One read from the terminal: open Health, go Home, move down, join.
@@ -224,13 +265,18 @@ function crowdedState (): Partial<FixtureState> {
     index, state: states[index % 5], attempts: 1, leasedAt: NOW - 30_000, verifiedAt: index % 5 === 0 ? NOW - index * 50 : undefined,
     volunteer: `12D3KooWVol${index % 15}`, computeMs: 800, transferMs: 100, bytesMoved: 1e6, flops: 1e10
   }))
-  const crowded = computeProjectStats({
+  const crowdedStats = computeProjectStats({
     ...records,
     chunks,
     volunteers: Array.from({ length: 15 }, (_, i) => ({ peer: `12D3KooWVol${i}`, name: `volunteer-number-${i}`, status: 'active' as const })),
     timeline: Array.from({ length: 40 }, (_, i) => ({ at: NOW - 40_000 + i * 1000, kind: i % 7 === 0 ? 'requeued' as const : 'verified' as const, text: `chunk ${i} event with a long explanation that goes on and on past the edge of the screen` })),
     failure: 'chunk 3 failed on 5 volunteers in a row, so the project stopped'
   }, NOW)
+  const crowded = {
+    ...crowdedStats,
+    flopsKnown: false,
+    waiting: Array.from({ length: 3 }, (_, i) => `${i + 1} volunteers cannot run it: this device stops loops after 65,535 iterations; the project needs more, and so on`)
+  }
   const history: HistoryEntry[] = Array.from({ length: 30 }, (_, i) => ({ ...sampleHistory()[0], projectId: `old-${i}`, name: `an-old-project-with-a-long-name-${i}` }))
   const leaders = Array.from({ length: 3 }, () => sampleLeaderboard()).flat().map((e, i) => ({ ...e, rank: i + 1, peer: `${e.peer}${i}` })).slice(0, 10)
   return {
@@ -259,6 +305,8 @@ test('at 80x24 every screen fits a crowded mesh: tabs first, keys last, nothing 
     let frame = await see('Failed: chunk 3')
     assertFits(frame, 80, 24, 'dashboard')
     assert.match(frame, /Volunteers \(15 active\)/)
+    assert.match(frame, /^waiting: {4}1 volunteers cannot run it/m)
+    assert.match(frame, /GFLOPS unknown/)
     assert.match(frame, /\+\d+ more/)
     await press('x')
     assertFits(await see('Export format'), 80, 24, 'dashboard export')
@@ -269,6 +317,11 @@ test('at 80x24 every screen fits a crowded mesh: tabs first, keys last, nothing 
       frame = await see(text)
       assertFits(frame, 80, 24, text)
     }
+    // The longest form: the wgsl kernel with an image's size.
+    await press('2', keys.down, keys.right, keys.right, ...Array.from({ length: 8 }, () => keys.down), keys.left)
+    frame = await see('‹ image ›')
+    assert.match(frame, /Image WxH/)
+    assertFits(frame, 80, 24, 'wgsl publish form')
   })
   const longWgsl = { ...mapProject, customWgsl: Array.from({ length: 60 }, (_, i) => `let v${i} = ${'x * '.repeat(30)}1.0;`).join('\n') }
   await withApp({ projects: [ownProject, longWgsl] }, async ({ press, see }) => {

@@ -128,6 +128,48 @@ test('publish form: specs from the fields, and one message per bad field', () =>
   assert.equal(marked.focus, 'size')
 })
 
+test('publish form: the wgsl kernel, parsed as mesh publish parses its flags', () => {
+  const wgsl = { ...defaultFormValues, kernel: 'wgsl', wgslPath: 'pi.wgsl', items: '20000', outCols: '2' }
+  assert.deepEqual(visibleFields(wgsl), [
+    'name', 'kernel', 'wgslPath', 'itemsFrom', 'items', 'outCols', 'shared', 'params', 'seed', 'output', 'flopsPerItem', 'secondsPerChunk', 'redundancy', 'spotCheck', 'submit'
+  ])
+  assert.deepEqual(visibleFields({ ...wgsl, itemsFrom: 'dataset', output: 'image' }).slice(3, 12), [
+    'itemsFrom', 'dataPath', 'outCols', 'shared', 'params', 'seed', 'output', 'imageSize', 'flopsPerItem'
+  ])
+  // Index-only items, a fold, typed lists; rows per chunk (a matmul field) is not the wgsl kernel's.
+  assert.deepEqual(buildPublishSpec({
+    ...wgsl, rowsPerChunk: '8', shared: ' table=/tmp/t.csv ,  w=w.npy', params: 'samples:u32=100, scale=0.5,k:i32=-3', seed: '18446744073709551615', output: 'reduce sum',
+    flopsPerItem: '1e3', secondsPerChunk: '0.5', redundancy: '2'
+  }).spec, {
+    name: 'demo', redundancy: 2, spotCheck: undefined, kernel: 'wgsl', wgslPath: 'pi.wgsl', items: 20000, outCols: 2,
+    shared: [{ name: 'table', path: '/tmp/t.csv' }, { name: 'w', path: 'w.npy' }],
+    params: [{ name: 'samples', type: 'u32', value: 100 }, { name: 'scale', type: 'f32', value: 0.5 }, { name: 'k', type: 'i32', value: -3 }],
+    seed: '18446744073709551615', reduce: 'sum', flopsPerItem: 1000, secondsPerChunk: 0.5
+  })
+  // A dataset's rows are the items; an image's pixels are, when the count is left empty.
+  assert.deepEqual(buildPublishSpec({ ...wgsl, itemsFrom: 'dataset', dataPath: 'rows.csv', seed: '' }).spec,
+    { name: 'demo', redundancy: undefined, spotCheck: undefined, kernel: 'wgsl', wgslPath: 'pi.wgsl', dataPath: 'rows.csv', outCols: 2, shared: [], params: [] })
+  assert.deepEqual(buildPublishSpec({ ...wgsl, items: '', outCols: '3', output: 'image', imageSize: '64x48' }).spec,
+    { name: 'demo', redundancy: undefined, spotCheck: undefined, kernel: 'wgsl', wgslPath: 'pi.wgsl', items: 3072, outCols: 3, shared: [], params: [], seed: '1', image: { width: 64, height: 48 } })
+  assert.deepEqual(buildPublishSpec({
+    ...wgsl, items: '0', shared: 'table', params: 'samples:u64=1', seed: '18446744073709551616', output: 'image', imageSize: '64', flopsPerItem: '-1', secondsPerChunk: '0'
+  }).errors, {
+    items: 'items must be a positive whole number up to 4,294,967,295',
+    shared: 'expects NAME=FILE, NAME=FILE (got \'table\')',
+    params: 'samples: type must be f32, u32 or i32 (got \'u64\')',
+    seed: 'seed must be an integer from 0 to 2^64 - 1 (got 18446744073709551616)',
+    imageSize: 'image size must look like WxH, sides 1 to 16384',
+    flopsPerItem: 'flops per item must be a number of at least 0',
+    secondsPerChunk: 'seconds per chunk must be from 0.01 to 3600'
+  })
+  // The CLI's name and value rules: WGSL identifiers the mesh does not define, values of their type, each name once.
+  assert.equal(buildPublishSpec({ ...wgsl, params: 'fn=1' }).errors?.params, 'param name \'fn\' is a WGSL keyword')
+  assert.equal(buildPublishSpec({ ...wgsl, params: 'n:u32=-1' }).errors?.params, 'param n: -1 is not a u32 value')
+  assert.equal(buildPublishSpec({ ...wgsl, params: 'n=x' }).errors?.params, 'n: \'x\' is not a number')
+  assert.equal(buildPublishSpec({ ...wgsl, shared: 'a=1.csv, a=2.csv' }).errors?.shared, '\'a\' is given twice')
+  assert.match(buildPublishSpec({ ...wgsl, shared: 'data=x.csv' }).errors?.shared ?? '', /clashes with a name the mesh defines/)
+})
+
 test('export form: default path follows the format until typed by hand', () => {
   assert.equal(defaultExportPath('my matmul #2', 'csv'), 'my-matmul-2.csv')
   let s = exportFormReducer(undefined, { type: 'open', projectName: 'demo' })

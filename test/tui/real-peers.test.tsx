@@ -172,8 +172,12 @@ test('custom WGSL with real peers: the form reports a real compile error, volunt
   await edit(join(files.path, 'rows.csv'))
   await researcher.press(keys.down, keys.down)
   await edit('10')
-  let frame = await researcher.see(/Redundancy\s+\(default: matmul 1, map 2\)/)
-  await researcher.press(keys.down, keys.down, keys.down, keys.enter)
+  let frame = await researcher.see(/Redundancy\s+\(default 1\)/)
+  assert.match(frame, /Spot-check\s+\(default: matmul 0\.05, map and wgsl 0\.1\)/)
+  // Two volunteers' copies must agree (map's default is one copy, spot-checked here).
+  await researcher.press(keys.down)
+  await edit('2')
+  await researcher.press(keys.down, keys.down, keys.enter)
   // Compiled on this peer's device before anything is announced: the line is the researcher's own.
   frame = await researcher.see(/✗ WGSL error at line 2/)
   assert.match(frame, /not published: one problem to fix/)

@@ -113,6 +113,54 @@ test('dashboard: a finished project, a failed one, and the export line', () => {
   assert.match(failed, /Failed: chunk 7 failed on 5 volunteers/)
 })
 
+test('dashboard: why chunks wait, under the progress bar; FLOPs a researcher did not count read as unknown; the publish notes', () => {
+  const waiting = [
+    'chunks need 2 distinct volunteers whose results agree; only 1 has joined (redundancy 2): waiting for more',
+    '1 volunteer cannot run it: this device stops loops after 65,535 iterations; the project needs more'
+  ]
+  const stats = { ...ownStats(), project: { ...ownProject, kernel: 'wgsl', dims: '20000 items -> 2 cols' }, waiting, flopsKnown: false }
+  const frame = frameOf(<DashboardScreen stats={stats} notes={['trial: 4,096 items in 21 ms on llvmpipe (Mesa); 20,000 items per chunk']} width={100} height={24} />)
+  const lines = frame.split('\n')
+  const at = lines.findIndex(l => l.startsWith('waiting:'))
+  assert.ok(at > 0 && /chunks$/.test(lines[at - 1]), `the waiting block follows the progress bar:\n${frame}`)
+  assert.match(lines[at], /^waiting: {4}chunks need 2 distinct volunteers whose results agree; only 1 has joined \(redundancy$/)
+  // A reason too long for one line goes on under the label, not off the screen.
+  assert.match(lines[at + 1], /^ {14}2\): waiting for more$/)
+  assert.match(lines[at + 2], /^ {12}1 volunteer cannot run it: this device stops loops after 65,535 iterations; the$/)
+  assert.match(lines[at + 3], /^ {14}project needs more$/)
+  assert.match(frame, /Throughput .*GFLOPS unknown /)
+  assert.match(frame, /^ {12}FLOPs unknown — publish with --flops-per-item$/m)
+  assert.doesNotMatch(frame, /\d GFLOPS/)
+  assert.match(lineWith(frame, 'bob '), /\sunknown\s+active/)
+  assert.match(frame, /^Published {3}trial: 4,096 items in 21 ms on llvmpipe \(Mesa\); 20,000 items per chunk$/m)
+  assert.ok(lines.length <= 24, `fits its height:\n${frame}`)
+  // Nothing waits once the project is done.
+  const done = frameOf(<DashboardScreen stats={{ ...stats, project: { ...stats.project, status: 'done' } }} width={100} height={24} />)
+  assert.doesNotMatch(done, /waiting:/)
+})
+
+test('volunteer: why it waits, and why it left a project its device cannot run', () => {
+  const wgslProject = project({ id: 'proj-pi-000004', name: 'pi', kernel: 'wgsl', dims: '20000 items -> 2 cols' })
+  const reason = 'llvmpipe (Mesa): this device stops loops after 65,535 iterations; the project needs more'
+  const left = frameOf(<VolunteerScreen device={device} project={wgslProject}
+    status={{ projectId: wgslProject.id, state: 'stopped', chunksComputed: 0, creditsFlops: 0, receipts: 0, lastError: reason, ended: { projectId: wgslProject.id, outcome: 'unsupported', reason } }}
+    prefs={{ paused: false, maxDutyCycle: 1, acceptCustomWgsl: true }} width={100} height={21} />)
+  assert.match(left, /State\s+left: this device cannot run the project/)
+  assert.match(left, /Why\s+llvmpipe \(Mesa\): this device stops loops after 65,535 iterations; the project needs more/)
+  assert.doesNotMatch(left, /Last error/, 'the reason is said once')
+  const waiting = frameOf(<VolunteerScreen device={device} project={wgslProject}
+    status={{ projectId: wgslProject.id, state: 'waiting', chunksComputed: 2, creditsFlops: 0, receipts: 0 }}
+    prefs={{ paused: false, maxDutyCycle: 1, acceptCustomWgsl: true }} width={100} height={21} />)
+  assert.match(waiting, /State\s+waiting for work/)
+  assert.match(waiting, /Why\s+the researcher has no chunk for this peer now/)
+  // Stopped by this peer: nothing to explain.
+  const stopped = frameOf(<VolunteerScreen device={device} project={wgslProject}
+    status={{ projectId: wgslProject.id, state: 'stopped', chunksComputed: 2, creditsFlops: 0, receipts: 0, ended: { projectId: wgslProject.id, outcome: 'stopped' } }}
+    prefs={{ paused: false, maxDutyCycle: 1, acceptCustomWgsl: true }} width={100} height={21} />)
+  assert.match(stopped, /State\s+stopped$/m)
+  assert.doesNotMatch(stopped, /Why/)
+})
+
 test('volunteer: project, current chunk, device, credits and preferences', () => {
   const frame = frameOf(<VolunteerScreen device={device} project={bobProject}
     status={{ projectId: bobProject.id, state: 'computing', currentChunk: 7, chunksComputed: 12, creditsFlops: 24e9, receipts: 11, lastError: 'lease 9 expired' }}

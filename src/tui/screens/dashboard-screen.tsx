@@ -7,7 +7,7 @@ import { ProgressBar } from '../components/progress-bar.tsx'
 import { Sparkline } from '../components/sparkline.tsx'
 import { Table, type Column, type Row } from '../components/table.tsx'
 import {
-  formatBytes, formatClock, formatDuration, formatEta, formatGflops, formatPercent, formatRate, formatSpeedup, peerLabel, shortId, truncate
+  formatBytes, formatClock, formatDuration, formatEta, formatGflops, formatPercent, formatRate, formatSpeedup, peerLabel, shortId, truncate, wrapText
 } from '../format.ts'
 import { Styled, type Tone } from '../theme.tsx'
 import type { ExportFormState } from '../hooks/use-export-form.ts'
@@ -15,6 +15,8 @@ import { statusTones } from './home-screen.tsx'
 
 export interface DashboardScreenProps {
   readonly stats: ProjectStats
+  /** What publishing the project said (the trial's chunk sizing), when it was just published. */
+  readonly notes?: readonly string[]
   /** The export line, while the researcher fills it in. */
   readonly exportForm?: ExportFormState
   readonly width: number
@@ -50,6 +52,22 @@ const timelineTones: Partial<Record<TimelineEntry['kind'], Tone>> = {
   requeued: 'warn', lost: 'warn', mismatch: 'bad', banned: 'bad', failed: 'bad', done: 'good', verified: 'good', published: 'accent', joined: 'accent'
 }
 
+const LABEL = 12
+/** Lines of the waiting block and of the publish notes, at most. */
+const MAX_WAITING_LINES = 4
+const MAX_NOTE_LINES = 3
+
+/** Labelled lines: the label on the first, the text word-wrapped under it. */
+function labelled (texts: readonly string[], width: number, maxLines: number): string[][] {
+  const lines = texts.map(text => wrapText(text, Math.max(10, width - LABEL - 2)))
+  const out: string[][] = []
+  for (const wrapped of lines) {
+    if (out.length >= maxLines) break
+    out.push(wrapped.slice(0, maxLines - out.length))
+  }
+  return out
+}
+
 /** "4 volunteers, 3.7x": the speed-up over one peer computing the same chunks alone. */
 export function speedupLine (stats: ProjectStats): string {
   const volunteers = stats.contributors ?? stats.activeVolunteers
@@ -63,11 +81,16 @@ function withNames (volunteers: ProjectStats['volunteers']): (text: string) => s
   return text => text.replace(/\b[0-9A-Za-z]{8}\b/g, id => names.get(id) ?? id)
 }
 
-export function DashboardScreen ({ stats, exportForm, width, height }: DashboardScreenProps): ReactNode {
+export function DashboardScreen ({ stats, notes = [], exportForm, width, height }: DashboardScreenProps): ReactNode {
   const { project } = stats
   const failureLines = stats.failure != null ? 1 : 0
   const exportLines = exportForm != null ? 1 : 0
-  const fixedLines = 10 + failureLines + exportLines
+  // Why chunks wait matters while they can still be computed; a finished project has nothing waiting.
+  const waiting = project.status === 'done' || project.status === 'failed' ? [] : labelled(stats.waiting ?? [], width, MAX_WAITING_LINES)
+  const noteLines = labelled(notes, width, MAX_NOTE_LINES)
+  const extraLines = [...waiting, ...noteLines].reduce((n, lines) => n + lines.length, 0)
+  const flopsKnown = stats.flopsKnown !== false
+  const fixedLines = 10 + failureLines + exportLines + extraLines + (flopsKnown ? 0 : 1)
   const gridRows = chunkGridRows(stats.chunkStates.length, width, Math.max(1, Math.min(4, height - fixedLines - 4)))
   const spare = Math.max(2, height - fixedLines - gridRows)
   const volunteerRows = Math.max(1, Math.min(Math.max(1, stats.volunteers.length), Math.ceil(spare / 2)))
@@ -84,11 +107,11 @@ export function DashboardScreen ({ stats, exportForm, width, height }: Dashboard
       id: shortId(v.peer),
       verified: String(v.chunksVerified),
       inFlight: String(v.chunksInFlight),
-      gflops: formatGflops(v.gflops),
+      gflops: stats.flopsKnown === false ? 'unknown' : formatGflops(v.gflops),
       status: { text: v.status, tone: volunteerTones[v.status] ?? 'plain' }
     }
   }))
-  const rateText = `${formatRate(stats.chunksPerSec, 'chunks')}  ${formatGflops(stats.gflops)}  `
+  const rateText = `${formatRate(stats.chunksPerSec, 'chunks')}  ${flopsKnown ? formatGflops(stats.gflops) : 'GFLOPS unknown'}  `
   const etaText = `  ETA ${formatEta(stats.etaSeconds)}`
   const sparkWidth = Math.max(0, Math.min(30, width - 12 - rateText.length - etaText.length))
   const events = stats.timeline.slice(-timelineRows)
@@ -106,11 +129,17 @@ export function DashboardScreen ({ stats, exportForm, width, height }: Dashboard
         <ProgressBar ratio={stats.progress} width={Math.max(10, width - 20)} />
         <Styled>  {done}/{total} chunks</Styled>
       </Box>
+      {waiting.map((lines, i) => lines.map((line, j) => (
+        <Styled key={`waiting-${i}-${j}`} tone='warn' wrap='truncate'>
+          <Styled tone='warn' bold>{i === 0 && j === 0 ? 'waiting:'.padEnd(LABEL) : ' '.repeat(LABEL)}</Styled>{j === 0 ? '' : '  '}{line}
+        </Styled>
+      )))}
       <ChunkGrid states={stats.chunkStates} width={width} rows={gridRows} />
       <ChunkLegend states={stats.chunkStates} />
       <Styled wrap='truncate'>
         <Styled tone='muted'>Throughput  </Styled>{rateText}<Sparkline samples={stats.throughputHistory} width={sparkWidth} />{etaText}
       </Styled>
+      {!flopsKnown && <Styled tone='muted' wrap='truncate'>{' '.repeat(LABEL)}FLOPs unknown — publish with --flops-per-item</Styled>}
       <Styled wrap='truncate'>
         <Styled tone='muted'>Speed-up    </Styled><Styled bold>{speedupLine(stats)}</Styled>
         <Styled tone='muted'>  over one peer, wall {formatDuration(stats.wallMs)}</Styled>
@@ -125,6 +154,12 @@ export function DashboardScreen ({ stats, exportForm, width, height }: Dashboard
         <Styled tone='muted'> · spot checks {verification.spotChecks}</Styled>
         <Styled tone={verification.bannedVolunteers > 0 ? 'bad' : 'muted'}> · banned {verification.bannedVolunteers}</Styled>
       </Styled>
+      {noteLines.map((lines, i) => lines.map((line, j) => (
+        <Styled key={`note-${i}-${j}`} wrap='truncate'>
+          <Styled tone='muted'>{i === 0 && j === 0 ? 'Published'.padEnd(LABEL) : ' '.repeat(LABEL)}</Styled>
+          <Styled tone='info'>{j === 0 ? '' : '  '}{line}</Styled>
+        </Styled>
+      )))}
       {stats.failure != null && <Styled tone='bad' wrap='truncate'>Failed: {stats.failure}</Styled>}
       {exportForm != null && (
         <Styled wrap='truncate'>

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react'
 import { Box } from 'ink'
 import { Heading } from '../components/heading.tsx'
 import type { PublishFormState } from '../hooks/use-publish-form.ts'
-import { fieldSpecs, visibleFields } from '../publish-form.ts'
+import { fieldSpecs, visibleFields, type FieldId } from '../publish-form.ts'
 import { fit, truncate } from '../format.ts'
 import { Styled } from '../theme.tsx'
 
@@ -31,11 +31,24 @@ export const publishEditingKeys = [
 ]
 
 const LABEL_WIDTH = 16
+/** Columns an inline field error takes from the value at most. */
+const MAX_INLINE_ERROR = 36
+
+/** A field's value as shown: a choice between its arrows, an empty text field's placeholder (but not while it is edited). */
+function shownValue (form: PublishFormState, id: FieldId): string {
+  const spec = fieldSpecs[id]
+  const value = form.values[id]
+  if (spec.kind === 'choice') return `‹ ${value} ›`
+  return value === '' && !(id === form.focus && form.editing) ? spec.placeholder ?? '(empty)' : value
+}
 
 export function PublishScreen ({ form, pending, width, height }: PublishScreenProps): ReactNode {
   const fields = visibleFields(form.values)
   const focusSpec = fieldSpecs[form.focus]
-  const errorLines = Math.max(0, height - fields.length - 3)
+  const focusError = form.fieldErrors[form.focus]
+  // The focused field's problem goes on a line of its own too where the field's line cuts it.
+  const focusErrorCut = focusError != null && 2 + LABEL_WIDTH + [...shownValue(form, form.focus)].length + 2 + focusError.length > width
+  const errorLines = Math.max(0, height - fields.length - 3 - (focusErrorCut ? 1 : 0))
   return (
     <Box flexDirection='column' width={width}>
       <Heading>Publish a project</Heading>
@@ -52,8 +65,8 @@ export function PublishScreen ({ form, pending, width, height }: PublishScreenPr
           )
         }
         const value = form.values[id]
-        const shown = spec.kind === 'choice' ? `‹ ${value} ›` : value === '' && !(focused && form.editing) ? spec.placeholder ?? '(empty)' : value
-        const valueWidth = Math.max(4, width - LABEL_WIDTH - 4 - (error != null ? Math.min(36, error.length + 2) : 0))
+        const shown = shownValue(form, id)
+        const valueWidth = Math.max(4, width - LABEL_WIDTH - 4 - (error != null ? Math.min(MAX_INLINE_ERROR, error.length + 2) : 0))
         return (
           <Styled key={id} wrap='truncate'>
             <Styled tone='accent' bold>{focused ? '› ' : '  '}</Styled>
@@ -65,6 +78,7 @@ export function PublishScreen ({ form, pending, width, height }: PublishScreenPr
         )
       })}
       <Styled tone='muted' wrap='truncate'>  {focusSpec.hint}</Styled>
+      {focusErrorCut && <Styled tone='bad' wrap='truncate'>  ✗ {focusError}</Styled>}
       {form.specErrors.slice(0, errorLines).map((e, i) => <Styled key={i} tone='bad' wrap='truncate'>✗ {e}</Styled>)}
     </Box>
   )

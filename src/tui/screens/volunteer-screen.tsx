@@ -1,14 +1,15 @@
 import type { ReactNode } from 'react'
 import { Box } from 'ink'
 import type { DeviceSummary, ProjectSummary, VolunteerPrefs, VolunteerStatus } from '../../node/types.ts'
+import type { VolunteerState } from '../mesh-port.ts'
 import { Heading } from '../components/heading.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
-import { formatFlops, formatPercent, peerLabel, shortId } from '../format.ts'
+import { formatFlops, formatPercent, peerLabel, shortId, wrapText } from '../format.ts'
 import { Styled, type Tone } from '../theme.tsx'
 import { deviceLine } from './home-screen.tsx'
 
 export interface VolunteerScreenProps {
-  readonly status?: VolunteerStatus
+  readonly status?: VolunteerState
   readonly prefs?: VolunteerPrefs
   /** The project contributed to, when this peer knows it. */
   readonly project?: ProjectSummary
@@ -42,7 +43,16 @@ function projectDone (project: ProjectSummary | undefined): boolean {
   return project != null && (project.status === 'done' || (project.chunks.total > 0 && project.chunks.done >= project.chunks.total))
 }
 
-function stateText (status: VolunteerStatus, project: ProjectSummary | undefined): string {
+/** How a run that ended on its own reads; undefined for one this peer stopped (or ended with its project). */
+const endedTexts: Partial<Record<NonNullable<VolunteerState['ended']>['outcome'], string>> = {
+  unsupported: 'left: this device cannot run the project',
+  refused: 'left: the researcher refused this peer',
+  unreachable: 'left: the researcher could not be reached',
+  failed: 'left: computing failed',
+  'max-chunks': 'left: its chunk limit is reached'
+}
+
+function stateText (status: VolunteerState, project: ProjectSummary | undefined): string {
   switch (status.state) {
     case 'computing': return status.currentChunk != null ? `computing chunk ${status.currentChunk}` : 'computing'
     case 'fetching': return status.currentChunk != null ? `fetching chunk ${status.currentChunk}` : 'fetching inputs'
@@ -51,13 +61,23 @@ function stateText (status: VolunteerStatus, project: ProjectSummary | undefined
     case 'stopped':
       if (projectDone(project)) return 'finished: the project is done (pick another on Home)'
       if (project?.status === 'failed') return 'stopped: the project failed'
-      return 'stopped'
+      return (status.ended != null ? endedTexts[status.ended.outcome] : undefined) ?? 'stopped'
     default: return status.state
   }
 }
 
+/** Why the state is what it is, when there is more to say than the state: a run that ended, or no chunk to compute. */
+function whyText (status: VolunteerState | undefined): string | undefined {
+  if (status == null) return undefined
+  if (status.state === 'stopped' && status.ended != null && endedTexts[status.ended.outcome] != null) return status.ended.reason ?? status.lastError
+  if (status.state === 'waiting') return 'the researcher has no chunk for this peer now: the rest are leased, or need other volunteers to agree; asking again'
+  return undefined
+}
+
 export function VolunteerScreen ({ status, prefs, project, device, width }: VolunteerScreenProps): ReactNode {
   const contributing = status?.projectId != null
+  const why = whyText(status)
+  const left = status?.state === 'stopped' && status.ended != null && endedTexts[status.ended.outcome] != null
   return (
     <Box flexDirection='column' width={width}>
       <Heading>Contributing</Heading>
@@ -77,10 +97,13 @@ export function VolunteerScreen ({ status, prefs, project, device, width }: Volu
       )}
       <Styled wrap='truncate'>
         <Styled tone='muted'>State       </Styled>
-        {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={status.state === 'stopped' && projectDone(project) ? 'good' : stateTones[status.state]} bold>{stateText(status, project)}</Styled>}
+        {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={status.state === 'stopped' && projectDone(project) ? 'good' : left ? 'warn' : stateTones[status.state]} bold>{stateText(status, project)}</Styled>}
         {/* A pause takes effect after the chunk in hand: say so, or "paused: yes" and "computing" read as a contradiction. */}
         {prefs?.paused === true && (status?.state === 'computing' || status?.state === 'fetching') && <Styled tone='warn'> (pausing after this chunk)</Styled>}
       </Styled>
+      {why != null && wrapText(why, Math.max(10, width - 12), 3).map((line, i) => (
+        <Styled key={`why-${i}`} wrap='truncate'><Styled tone='muted'>{i === 0 ? 'Why         ' : '            '}</Styled><Styled tone={left ? 'warn' : 'muted'}>{line}</Styled></Styled>
+      ))}
       <Styled wrap='truncate'><Styled tone='muted'>Device      </Styled>{deviceLine(device)}</Styled>
       {device.fallbackReasons.length > 0 && <Styled tone='muted' wrap='truncate'>            {device.fallbackReasons.join('; ')}</Styled>}
       <Styled> </Styled>
@@ -89,7 +112,7 @@ export function VolunteerScreen ({ status, prefs, project, device, width }: Volu
         <Styled bold>{formatFlops(status?.creditsFlops ?? 0)}</Styled> verified
         <Styled tone='muted'> · {counted(status?.receipts ?? 0, 'receipt')} · {counted(status?.chunksComputed ?? 0, 'chunk')} computed</Styled>
       </Styled>
-      {status?.lastError != null && <Styled tone='bad' wrap='truncate'>Last error: {status.lastError}</Styled>}
+      {status?.lastError != null && !(left && why === status.lastError) && <Styled tone='bad' wrap='truncate'>Last error: {status.lastError}</Styled>}
       <Styled> </Styled>
       <Heading>Preferences</Heading>
       <Styled wrap='truncate'>

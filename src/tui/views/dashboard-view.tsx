@@ -11,9 +11,11 @@ import { ScreenFrame } from './screen-frame.tsx'
 
 export interface DashboardViewProps {
   readonly projectId: string
+  /** What publishing the project said, when it was just published. */
+  readonly notes?: readonly string[]
 }
 
-export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
+export function DashboardView ({ projectId, notes }: DashboardViewProps): ReactNode {
   const ui = useUi()
   const { port } = ui
   const { data, error, refresh } = usePortData(port, `dashboard:${projectId}`, async () => ({ stats: await port.projectStats(projectId) }))
@@ -51,7 +53,7 @@ export function DashboardView ({ projectId }: DashboardViewProps): ReactNode {
     <ScreenFrame keys={exportForm != null ? exportKeys : dashboardKeys}>
       {data == null && <Styled tone={error != null ? 'bad' : 'muted'}>{error ?? 'loading…'}</Styled>}
       {data != null && stats == null && <Styled tone='warn'>this peer does not coordinate project {projectId} (esc to go back)</Styled>}
-      {stats != null && <DashboardScreen stats={stats} exportForm={exportForm} width={ui.width} height={bodyHeight(ui.height)} />}
+      {stats != null && <DashboardScreen stats={stats} notes={notes} exportForm={exportForm} width={ui.width} height={bodyHeight(ui.height)} />}
     </ScreenFrame>
   )
 }

@@ -30,7 +30,8 @@ export function PublishView (): ReactNode {
         return { text: `not published: ${problems.length === 1 ? 'one problem' : `${problems.length} problems`} to fix`, tone: 'bad' }
       }
       const project = await port.publish(spec)
-      ui.navigate({ type: 'open', overlay: { kind: 'dashboard', projectId: project.id }, tab: 'home' })
+      const notes = project.notes ?? []
+      ui.navigate({ type: 'open', overlay: { kind: 'dashboard', projectId: project.id, ...(notes.length > 0 ? { notes } : {}) }, tab: 'home' })
       return `published ${project.name} (${project.chunks.total} chunks): announced to the mesh`
     })
   }

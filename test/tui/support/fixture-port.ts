@@ -2,9 +2,9 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { computeProjectStats, healthStats, historyEntry, leaderboard, type ChunkRecord, type ProjectRecords } from '../../../src/node/metrics.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats,
-  ProjectSummary, VolunteerPrefs, VolunteerStatus
+  ProjectSummary, VolunteerPrefs
 } from '../../../src/node/types.ts'
-import type { ExportFormat, JoinOptions, MeshEventMap, MeshPort, PublishSpec } from '../../../src/tui/mesh-port.ts'
+import type { ExportFormat, JoinOptions, MeshEventMap, MeshPort, PublishSpec, PublishedProject, VolunteerState } from '../../../src/tui/mesh-port.ts'
 
 /**
  * Given state for the UI tests: a MeshPort whose answers are plain data the
@@ -110,10 +110,12 @@ export interface FixtureState {
   health: HealthStats
   leaderboard: LeaderboardEntry[]
   history: HistoryEntry[]
-  status: VolunteerStatus
+  status: VolunteerState
   prefs: VolunteerPrefs
   /** What validatePublish answers. */
   publishProblems: string[]
+  /** The notes publish answers with (a trial's chunk sizing). */
+  publishNotes: string[]
 }
 
 export function defaultFixtureState (): FixtureState {
@@ -126,7 +128,8 @@ export function defaultFixtureState (): FixtureState {
     history: sampleHistory(),
     status: { state: 'idle', chunksComputed: 0, creditsFlops: 0, receipts: 0 },
     prefs: { paused: false, maxDutyCycle: 1, acceptCustomWgsl: true },
-    publishProblems: []
+    publishProblems: [],
+    publishNotes: []
   }
 }
 
@@ -161,7 +164,7 @@ export class FixturePort extends TypedEventEmitter<MeshEventMap> implements Mesh
   health (): HealthStats { return this.read(this.state.health) }
   async leaderboard (): Promise<LeaderboardEntry[]> { return this.read(this.state.leaderboard) }
   async history (): Promise<HistoryEntry[]> { return this.read(this.state.history) }
-  volunteerStatus (): VolunteerStatus { return this.read(this.state.status) }
+  volunteerStatus (): VolunteerState { return this.read(this.state.status) }
   prefs (): VolunteerPrefs { return this.read(this.state.prefs) }
 
   async setPrefs (change: Partial<VolunteerPrefs>): Promise<VolunteerPrefs> {
@@ -175,13 +178,13 @@ export class FixturePort extends TypedEventEmitter<MeshEventMap> implements Mesh
     return this.state.publishProblems
   }
 
-  async publish (spec: PublishSpec): Promise<ProjectSummary> {
+  async publish (spec: PublishSpec): Promise<PublishedProject> {
     this.calls.push({ method: 'publish', args: [spec] })
     const published = project({ id: `proj-new-${this.state.projects.length}`, name: spec.name ?? 'unnamed', owner: selfId, own: true, ownerName: 'alice' })
     this.state.projects = [...this.state.projects, published]
     this.state.stats.set(published.id, computeProjectStats({ project: published, chunks: [], volunteers: [], timeline: [], mismatches: 0, spotChecks: 0 }, NOW))
     this.emit('project:announced', published)
-    return published
+    return { ...published, notes: this.state.publishNotes }
   }
 
   async join (projectId: string, options: JoinOptions): Promise<void> {
