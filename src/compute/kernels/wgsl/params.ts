@@ -55,7 +55,11 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
 const WGSL_KEYWORDS = new Set([
   'alias', 'break', 'case', 'const', 'const_assert', 'continue', 'continuing', 'default', 'diagnostic', 'discard', 'else',
   'enable', 'false', 'fn', 'for', 'if', 'let', 'loop', 'override', 'requires', 'return', 'struct', 'switch', 'true', 'var', 'while',
-  'f32', 'f16', 'i32', 'u32', 'bool', 'vec2', 'vec3', 'vec4', 'mat2x2', 'mat3x3', 'mat4x4', 'array', 'ptr', 'atomic', 'sampler', 'texture_2d'
+  'f32', 'f16', 'i32', 'u32', 'bool', 'vec2', 'vec3', 'vec4', 'mat2x2', 'mat3x3', 'mat4x4', 'array', 'ptr', 'atomic', 'sampler', 'texture_2d',
+  // reserved words
+  'ref', 'shared', 'handle', 'self', 'static', 'super', 'this', 'type', 'typedef', 'typeof', 'unsafe', 'where', 'yield', 'module',
+  'new', 'null', 'private', 'public', 'function', 'uniform', 'storage', 'workgroup', 'async', 'await', 'export', 'import', 'in', 'out',
+  'inline', 'mut', 'namespace', 'package', 'sizeof', 'union', 'using', 'virtual', 'volatile', 'with', 'goto', 'do', 'try', 'catch', 'throw'
 ])
 
 /** A name the researcher chose: a WGSL identifier, not reserved by WGSL or the mesh, not `mesh_`-prefixed. */
