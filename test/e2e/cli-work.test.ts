@@ -148,8 +148,8 @@ test('given a map project over a CSV, volunteers run with --accept-wgsl compute 
   const published = events(researcher, 'published')[0]
   assert.deepEqual(published.verification, { redundancy: 1, spotCheck: 0.1 })
   assert.equal(events(researcher, 'chunk-verified').length, 13)
-  // Redundancy 2: every chunk was computed by two volunteers at least.
-  assert.ok(volunteers.flatMap(v => events(v, 'chunk-computed')).length >= 26)
+  // Redundancy 1 with spot checks on the researcher's device: every chunk was computed at least once.
+  assert.ok(volunteers.flatMap(v => events(v, 'chunk-computed')).length >= 13)
 
   const exported = await mesh.run('map-researcher', ['export', published.id, '--format', 'csv', '--out', mesh.dataDir('out.csv')])
   assert.equal(exported.code, 0, exported.stderr)
