@@ -1,5 +1,6 @@
 import { InputError } from '../errors.ts'
-import { checkName, checkParamValue, MAX_IMAGE_SIDE, MAX_ITEMS, parseSeed } from '../compute/kernels/wgsl/params.ts'
+import { MAX_IMAGE_SIDE, MAX_ITEMS, parseSeed } from '../compute/kernels/wgsl/params.ts'
+import { parseParamText, parseSharedText } from '../compute/kernels/wgsl/spec-text.ts'
 import type { ReduceOp } from '../compute/reduce.ts'
 import type { PublishSpec } from './mesh-port.ts'
 
@@ -174,8 +175,8 @@ function wgslFields (
     wgslPath: path('wgslPath'),
     ...items,
     outCols: int('outCols', 'output cols', 4096),
-    shared: listOf(text('shared'), 'shared', errors, parseShared),
-    params: listOf(text('params'), 'params', errors, parseParam),
+    shared: listOf(text('shared'), 'shared', errors, entry => parseSharedText(entry, 'NAME=FILE, NAME=FILE')),
+    params: listOf(text('params'), 'params', errors, entry => parseParamText(entry, 'NAME=V or NAME:u32=V')),
     ...(seed != null ? { seed } : {}),
     ...(reduce != null ? { reduce } : {}),
     ...(image != null ? { image } : {}),
@@ -203,30 +204,6 @@ function listOf<T extends { name: string }> (text: string, id: FieldId, errors: 
   const twice = names.find((n, i) => names.indexOf(n) !== i)
   if (twice != null) errors[id] ??= `'${twice}' is given twice`
   return list
-}
-
-/** `NAME=FILE` */
-function parseShared (entry: string): { name: string, path: string } {
-  const at = entry.indexOf('=')
-  if (at < 1 || at === entry.length - 1) throw new InputError(`expects NAME=FILE, NAME=FILE (got '${entry}')`)
-  const name = entry.slice(0, at).trim()
-  checkName(name, 'shared input')
-  return { name, path: entry.slice(at + 1).trim() }
-}
-
-/** `NAME=VALUE` (f32), `NAME:u32=VALUE` or `NAME:i32=VALUE` */
-function parseParam (entry: string): { name: string, type: 'f32' | 'u32' | 'i32', value: number } {
-  const match = /^([^:=]+)(?::([a-z0-9]+))?=(.+)$/.exec(entry)
-  if (match == null) throw new InputError(`expects NAME=V or NAME:u32=V (got '${entry}')`)
-  const [, rawName, type = 'f32', rawValue] = match as unknown as [string, string, string | undefined, string]
-  const name = rawName.trim()
-  const valueText = rawValue.trim()
-  if (type !== 'f32' && type !== 'u32' && type !== 'i32') throw new InputError(`${name}: type must be f32, u32 or i32 (got '${type}')`)
-  checkName(name, 'param')
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^0x[0-9a-f]+$/i.test(valueText)) throw new InputError(`${name}: '${valueText}' is not a number`)
-  const value = Number(valueText)
-  checkParamValue(name, type, value)
-  return { name, type, value }
 }
 
 /** `WxH` */

@@ -3,8 +3,9 @@ import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { ResearcherReport } from '../work-events.ts'
 import { parseInteger, parseNumber, parseShape, optionalString } from '../parse-values.ts'
 import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
-import { loadProject, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest, type WgslParamRequest, type WgslPublishRequest } from '../../node/publish/publish-request.ts'
-import { checkName, checkParamValue, MAX_ITEMS, parseSeed } from '../../compute/kernels/wgsl/params.ts'
+import { loadProject, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest, type WgslPublishRequest } from '../../node/publish/publish-request.ts'
+import { MAX_ITEMS, parseSeed } from '../../compute/kernels/wgsl/params.ts'
+import { parseParamText, parseSharedText, SpecTextError } from '../../compute/kernels/wgsl/spec-text.ts'
 import { REDUCE_OPS, type ReduceOp } from '../../compute/reduce.ts'
 import { InputError } from '../../errors.ts'
 import { MAX_REDUNDANCY } from '../../protocols/announce.ts'
@@ -91,9 +92,9 @@ function wgslRequest (options: OptionValues, common: Omit<WgslPublishRequest, 'k
     wgslPath,
     outCols: parseInteger(outCols, '--out-cols', 1, 4096),
     ...(dataPath != null ? { dataPath } : { items: parseInteger(items!, '--items', 1, MAX_ITEMS) }),
-    shared: stringList(options, 'shared').map(text => parseSharedFlag(text)),
-    params: stringList(options, 'param').map(text => parseParamFlag(text)),
-    ...(seed != null ? { seed: parseSeedFlag(seed) } : {}),
+    shared: stringList(options, 'shared').map(text => parseFlagText('shared', text, parseSharedText)),
+    params: stringList(options, 'param').map(text => parseFlagText('param', text, parseParamText)),
+    ...(seed != null ? { seed: parseFlagText('seed', seed, parseSeed) } : {}),
     ...(reduce != null ? { reduce: reduce as ReduceOp } : {}),
     ...(image != null ? { image: parseImageFlag(image) } : {}),
     ...(flops != null ? { flopsPerItem: parseNumber(flops, '--flops-per-item', 0, Number.MAX_VALUE) } : {}),
@@ -107,48 +108,21 @@ function stringList (options: OptionValues, name: string): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []
 }
 
-/** `NAME=FILE` */
-function parseSharedFlag (text: string): { name: string, path: string } {
-  const at = text.indexOf('=')
-  if (at < 1 || at === text.length - 1) throw new UsageError(`publish: --shared expects NAME=FILE (got '${text}')`)
-  const name = text.slice(0, at)
-  usageFromInput(() => { checkName(name, 'shared input') })
-  return { name, path: text.slice(at + 1) }
-}
-
-/** `NAME=VALUE` (f32), `NAME:u32=VALUE` or `NAME:i32=VALUE` */
-function parseParamFlag (text: string): WgslParamRequest {
-  const match = /^([^:=]+)(?::([a-z0-9]+))?=(.+)$/.exec(text.trim())
-  if (match == null) throw new UsageError(`publish: --param expects NAME=VALUE, NAME:u32=VALUE or NAME:i32=VALUE (got '${text}')`)
-  const [, name, typeText = 'f32', valueText] = match as unknown as [string, string, string | undefined, string]
-  if (typeText !== 'f32' && typeText !== 'u32' && typeText !== 'i32') throw new UsageError(`publish: --param ${name}: type must be f32, u32 or i32 (got '${typeText}')`)
-  usageFromInput(() => { checkName(name, 'param') })
-  const value = Number(valueText.trim())
-  if (valueText.trim() === '' || Number.isNaN(value) || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^0x[0-9a-f]+$/i.test(valueText.trim())) {
-    throw new UsageError(`publish: --param ${name}: '${valueText}' is not a number`)
+/** A kernel-level reading of a flag's text: its input error becomes a usage error, a malformed entry named with its flag. */
+function parseFlagText<T> (flag: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text)
+  } catch (err: any) {
+    if (err instanceof SpecTextError) throw new UsageError(`publish: --${flag} ${err.message}`)
+    if (err instanceof InputError) throw new UsageError(`publish: ${err.message}`)
+    throw err
   }
-  usageFromInput(() => { checkParamValue(name, typeText, value) })
-  return { name, type: typeText, value }
-}
-
-function parseSeedFlag (text: string): string {
-  return usageFromInput(() => parseSeed(text))
 }
 
 /** `WxH` */
 function parseImageFlag (text: string): { width: number, height: number } {
   const [width, height] = parseShape(text, '--image', 2, 16384)
   return { width: width!, height: height! }
-}
-
-/** Runs a kernel-level check, turning its input error into a usage error of the flag. */
-function usageFromInput<T> (check: () => T): T {
-  try {
-    return check()
-  } catch (err: any) {
-    if (err instanceof InputError) throw new UsageError(`publish: ${err.message}`)
-    throw err
-  }
 }
 
 async function run (ctx: CommandContext): Promise<number> {

@@ -11,7 +11,7 @@ import { planProject, type ProjectSpec } from './project-builder.ts'
 import { sizeChunksByTrial, DEFAULT_SECONDS_PER_CHUNK } from './trial.ts'
 import type { ImageSize } from '../../compute/kernel.ts'
 import type { ReduceOp } from '../../compute/reduce.ts'
-import type { ParamType } from '../../compute/kernels/wgsl/params.ts'
+import type { WgslParam } from '../../compute/kernels/wgsl/params.ts'
 
 /**
  * A publish request as a researcher states it (the flags of `mesh publish`,
@@ -46,13 +46,6 @@ export interface MapPublishRequest extends PublishCommon {
   readonly outCols: number
 }
 
-/** A param as the researcher wrote it: `NAME=VALUE` (f32) or `NAME:u32=VALUE`, `NAME:i32=VALUE`. */
-export interface WgslParamRequest {
-  readonly name: string
-  readonly type: ParamType
-  readonly value: number
-}
-
 export interface WgslPublishRequest extends PublishCommon {
   readonly kernel: 'wgsl'
   readonly wgslPath: string
@@ -61,7 +54,8 @@ export interface WgslPublishRequest extends PublishCommon {
   readonly items?: number
   readonly outCols: number
   readonly shared?: ReadonlyArray<{ readonly name: string, readonly path: string }>
-  readonly params?: readonly WgslParamRequest[]
+  /** `--param NAME=V`, `NAME:u32=V`, `NAME:i32=V` (spec-text.ts reads them). */
+  readonly params?: readonly WgslParam[]
   /** u64, decimal. */
   readonly seed?: string
   readonly reduce?: ReduceOp
