@@ -129,9 +129,7 @@ export class GpuComputeDevice implements ComputeDevice {
         return await buffers.readOutput()
       })
     })
-    if (guarded != null) {
-      if (loopCutFlagged(output, dispatch.outputLength)) throw new LoopBudgetError(budget!)
-    }
+    if (guarded != null && loopCutFlagged(output, dispatch.outputLength)) throw new LoopBudgetError(budget!)
     const result = output.length === dispatch.outputLength ? output : output.subarray(0, dispatch.outputLength)
     return dispatch.finish?.(result) ?? result
   }

@@ -2,7 +2,6 @@ import { writeFile, rm } from 'node:fs/promises'
 import { createMatrixWriter, type MatrixFormat } from '../../compute/data/dataset.ts'
 import { encodePng, type ImageChannels } from '../../compute/data/png.ts'
 import { getKernel } from '../../compute/kernels/index.ts'
-import { chunkOutputRows } from '../../compute/kernel.ts'
 import { RowFold } from '../../compute/reduce.ts'
 import { InputError } from '../../errors.ts'
 import { decodeSignedManifest } from '../../protocols/manifest-codec.ts'
@@ -43,7 +42,7 @@ export async function exportProject (store: ExportStore, projectId: string, form
   if (format === 'png' && layout.image == null) {
     throw new InputError(`project ${projectId} is not an image (publish it with --image WxH); export it as npy, csv or json`)
   }
-  const rowsOfChunk = (index: number): number => layout.reduced
+  const rowsOfChunk = (index: number): number => layout.reduce != null
     ? 1
     : Math.min(record.rowsPerChunk, record.rows - index * record.rowsPerChunk)
   if (layout.reduce != null) return await exportFolded(store, record, layout.reduce, format, outPath, rowsOfChunk, options)
@@ -65,7 +64,6 @@ export async function exportProject (store: ExportStore, projectId: string, form
 }
 
 interface OutputLayout {
-  readonly reduced: boolean
   readonly reduce?: 'sum' | 'min' | 'max'
   readonly image?: { readonly width: number, readonly height: number }
 }
@@ -73,13 +71,13 @@ interface OutputLayout {
 /** The kernel's fold and image size, from the project's stored manifest (absent for matmul and map). */
 async function outputLayout (store: ExportStore, projectId: string): Promise<OutputLayout> {
   const bytes = await store.projects.get(projectId)
-  if (bytes == null) return { reduced: false }
+  if (bytes == null) return {}
   const manifest = await decodeSignedManifest(bytes)
   const kernel = getKernel(manifest.kernel)
   const params = kernel.parseParams(manifest.params)
   const reduce = kernel.reduce?.(params)
   const image = kernel.image?.(params)
-  return { reduced: chunkOutputRows(kernel, params, { index: 0, rowStart: 0, rowEnd: 2 }) === 1, ...(reduce != null ? { reduce } : {}), ...(image != null ? { image } : {}) }
+  return { ...(reduce != null ? { reduce } : {}), ...(image != null ? { image } : {}) }
 }
 
 /** Each verified chunk's rows, in order, checked against the chunk's shape. */
