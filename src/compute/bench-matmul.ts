@@ -83,6 +83,7 @@ function checkedRows (size: number): number[] {
   return Array.from({ length: SAMPLED_ROWS }, (_, i) => Math.floor(i * (size - 1) / (SAMPLED_ROWS - 1)))
 }
 
+/** Three significant digits: a small figure (a 64^3 product on a loaded software adapter) stays readable instead of rounding to 0. */
 function round (x: number): number {
-  return Math.round(x * 100) / 100
+  return x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(3))
 }
