@@ -54,7 +54,7 @@ export async function sizeChunksByTrial (spec: ProjectSpec, plan: ProjectPlan, d
         return {
           spec: { ...spec, rowsPerChunk },
           notes: [`trial: ${count.toLocaleString('en-US')} items in ${(seconds * 1000).toFixed(0)} ms on ${deviceName}; ` +
-            `${rowsPerChunk.toLocaleString('en-US')} items per chunk (about ${(rowsPerChunk * perItem).toFixed(1)} s here), ${chunks.toLocaleString('en-US')} chunks`]
+            `${rowsPerChunk.toLocaleString('en-US')} items per chunk (about ${duration(rowsPerChunk * perItem)} here), ${chunks.toLocaleString('en-US')} chunks`]
         }
       }
       count = Math.min(items, maxRows, count * 2)
@@ -67,4 +67,9 @@ export async function sizeChunksByTrial (spec: ProjectSpec, plan: ProjectPlan, d
         'volunteers whose devices run it compute it, and their copies must agree (redundancy)']
     }
   }
+}
+
+/** `17 ms`, `2.9 s`: a chunk of a small project takes milliseconds. */
+function duration (seconds: number): string {
+  return seconds < 1 ? `${Math.max(1, Math.round(seconds * 1000))} ms` : `${seconds.toFixed(1)} s`
 }
