@@ -55,6 +55,7 @@ export class ProcessComputeDevice implements ComputeDevice {
   /** Crashes since the last successful request; the back-off before a restart grows with them. */
   private crashes = 0
   private restartAt = 0
+  private backoffMs: number | undefined
   private wakeRestart: (() => void) | undefined
   private destroyed: Promise<void> | undefined
 
@@ -70,6 +71,11 @@ export class ProcessComputeDevice implements ComputeDevice {
   /** The device the latest child opened. */
   get info (): ComputeDeviceInfo {
     return this.lastInfo
+  }
+
+  /** The wait before the latest restart of a crashed child (ms); undefined before the first. */
+  get restartBackoffMs (): number | undefined {
+    return this.backoffMs
   }
 
   /** The child process's id; undefined while none runs (after a crash or a kill, until the next request starts one). */
@@ -181,7 +187,8 @@ export class ProcessComputeDevice implements ComputeDevice {
 
   private backOff (from: number): void {
     this.crashes++
-    this.restartAt = from + Math.min(RESTART_BACKOFF_MS * 2 ** (this.crashes - 1), MAX_RESTART_BACKOFF_MS)
+    this.backoffMs = Math.min(RESTART_BACKOFF_MS * 2 ** (this.crashes - 1), MAX_RESTART_BACKOFF_MS)
+    this.restartAt = from + this.backoffMs
   }
 
   private refOf (data: Float32Array): number {
