@@ -49,52 +49,37 @@ const TAIL = `  out[0] = f32(n);
   out[2] = f32(arrayLength(&dummy));
 }`
 
-const single: GpuProgramSource = {
-  key: 'mesh-loop-probe-single-v1',
-  entryPoint: 'main',
-  // u.x = iterations.
-  code: `${HEADER}
+/** A one-invocation probe: a hash `h` and a count `n` around the loops given, written out by TAIL. */
+function probeProgram (name: string, loops: string): GpuProgramSource {
+  return {
+    key: `mesh-loop-probe-${name}-v1`,
+    entryPoint: 'main',
+    code: `${HEADER}
 @compute @workgroup_size(1)
 fn main() {
   var h = u.z;
   var n = 0u;
-  for (var k = 0u; k < u.x; k = k + 1u) { ${STEP} }
+${loops}
 ${TAIL}`
-}
-
-const nested: GpuProgramSource = {
-  key: 'mesh-loop-probe-nested-v1',
-  entryPoint: 'main',
-  // u.x = outer iterations, u.y = inner iterations.
-  code: `${HEADER}
-@compute @workgroup_size(1)
-fn main() {
-  var h = u.z;
-  var n = 0u;
-  for (var a = 0u; a < u.x; a = a + 1u) {
-    for (var k = 0u; k < u.y; k = k + 1u) { ${STEP} }
   }
-${TAIL}`
 }
 
-const sequence: GpuProgramSource = {
-  key: 'mesh-loop-probe-sequence-v1',
-  entryPoint: 'main',
-  // u.x = iterations of the first loop, u.y = of the second (a `loop` with a break).
-  code: `${HEADER}
-@compute @workgroup_size(1)
-fn main() {
-  var h = u.z;
-  var n = 0u;
-  for (var k = 0u; k < u.x; k = k + 1u) { ${STEP} }
+// u.x = iterations.
+const single = probeProgram('single', `  for (var k = 0u; k < u.x; k = k + 1u) { ${STEP} }`)
+
+// u.x = outer iterations, u.y = inner iterations.
+const nested = probeProgram('nested', `  for (var a = 0u; a < u.x; a = a + 1u) {
+    for (var k = 0u; k < u.y; k = k + 1u) { ${STEP} }
+  }`)
+
+// u.x = iterations of the first loop, u.y = of the second (a `loop` with a break).
+const sequence = probeProgram('sequence', `  for (var k = 0u; k < u.x; k = k + 1u) { ${STEP} }
   var w = 0u;
   loop {
     if (w >= u.y) { break; }
     ${STEP}
     w = w + 1u;
-  }
-${TAIL}`
-}
+  }`)
 
 /** The three probes' programs (tests and diagnostics). */
 export const loopProbePrograms = { single, nested, sequence } as const
