@@ -146,6 +146,11 @@ export namespace WorkRequest {
     value: number
   }
 
+  export interface WorkRequestLeaseCountFieldEvent {
+    field: '$.lease.count'
+    value: number
+  }
+
   export interface WorkRequestResultLeaseIdFieldEvent {
     field: '$.result.leaseId'
     value: string
@@ -201,7 +206,7 @@ export namespace WorkRequest {
     return decodeMessage(buf, WorkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestResultFetchMsFieldEvent | WorkRequestResultBlobBytesFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent | WorkRequestReleaseReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestLeaseCountFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestResultFetchMsFieldEvent | WorkRequestResultBlobBytesFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent | WorkRequestReleaseReasonFieldEvent> {
     return streamMessage(buf, WorkRequest.codec(), opts)
   }
 }
@@ -490,6 +495,96 @@ export namespace WorkResponse {
     value: string
   }
 
+  export interface WorkResponseLeaseMoreLeaseIdFieldEvent {
+    field: '$.lease.more[].leaseId'
+    value: string
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreProjectIdFieldEvent {
+    field: '$.lease.more[].projectId'
+    value: string
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreChunkFieldEvent {
+    field: '$.lease.more[].chunk'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreRowStartFieldEvent {
+    field: '$.lease.more[].rowStart'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreRowEndFieldEvent {
+    field: '$.lease.more[].rowEnd'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreRowColsFieldEvent {
+    field: '$.lease.more[].rowCols'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreRowsFieldEvent {
+    field: '$.lease.more[].rows'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreSharedNameFieldEvent {
+    field: '$.lease.more[].shared[].name'
+    value: string
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreSharedHashFieldEvent {
+    field: '$.lease.more[].shared[].hash'
+    value: string
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreSharedSizeFieldEvent {
+    field: '$.lease.more[].shared[].size'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreSharedRowsFieldEvent {
+    field: '$.lease.more[].shared[].rows'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreSharedColsFieldEvent {
+    field: '$.lease.more[].shared[].cols'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreDeadlineMsFieldEvent {
+    field: '$.lease.more[].deadlineMs'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreHeartbeatMsFieldEvent {
+    field: '$.lease.more[].heartbeatMs'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreOutputColsFieldEvent {
+    field: '$.lease.more[].outputCols'
+    value: number
+    index: number
+  }
+
   export interface WorkResponseResultStatusFieldEvent {
     field: '$.result.status'
     value: ResultStatus
@@ -556,7 +651,7 @@ export namespace WorkResponse {
     return decodeMessage(buf, WorkResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkResponse>): Generator<WorkResponseLeaseStatusFieldEvent | WorkResponseLeaseLeaseLeaseIdFieldEvent | WorkResponseLeaseLeaseProjectIdFieldEvent | WorkResponseLeaseLeaseChunkFieldEvent | WorkResponseLeaseLeaseRowStartFieldEvent | WorkResponseLeaseLeaseRowEndFieldEvent | WorkResponseLeaseLeaseRowColsFieldEvent | WorkResponseLeaseLeaseRowsFieldEvent | WorkResponseLeaseLeaseSharedNameFieldEvent | WorkResponseLeaseLeaseSharedHashFieldEvent | WorkResponseLeaseLeaseSharedSizeFieldEvent | WorkResponseLeaseLeaseSharedRowsFieldEvent | WorkResponseLeaseLeaseSharedColsFieldEvent | WorkResponseLeaseLeaseDeadlineMsFieldEvent | WorkResponseLeaseLeaseHeartbeatMsFieldEvent | WorkResponseLeaseLeaseOutputColsFieldEvent | WorkResponseLeaseRetryAfterMsFieldEvent | WorkResponseLeaseMessageFieldEvent | WorkResponseResultStatusFieldEvent | WorkResponseResultCodeFieldEvent | WorkResponseResultMessageFieldEvent | WorkResponseResultReceiptReceiptFieldEvent | WorkResponseResultReceiptSignatureFieldEvent | WorkResponseHeartbeatDroppedFieldEvent | WorkResponseReleaseReleasedFieldEvent | WorkResponseErrorCodeFieldEvent | WorkResponseErrorMessageFieldEvent | WorkResponseReceiptsReceiptFieldEvent | WorkResponseReceiptsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkResponse>): Generator<WorkResponseLeaseStatusFieldEvent | WorkResponseLeaseLeaseLeaseIdFieldEvent | WorkResponseLeaseLeaseProjectIdFieldEvent | WorkResponseLeaseLeaseChunkFieldEvent | WorkResponseLeaseLeaseRowStartFieldEvent | WorkResponseLeaseLeaseRowEndFieldEvent | WorkResponseLeaseLeaseRowColsFieldEvent | WorkResponseLeaseLeaseRowsFieldEvent | WorkResponseLeaseLeaseSharedNameFieldEvent | WorkResponseLeaseLeaseSharedHashFieldEvent | WorkResponseLeaseLeaseSharedSizeFieldEvent | WorkResponseLeaseLeaseSharedRowsFieldEvent | WorkResponseLeaseLeaseSharedColsFieldEvent | WorkResponseLeaseLeaseDeadlineMsFieldEvent | WorkResponseLeaseLeaseHeartbeatMsFieldEvent | WorkResponseLeaseLeaseOutputColsFieldEvent | WorkResponseLeaseRetryAfterMsFieldEvent | WorkResponseLeaseMessageFieldEvent | WorkResponseLeaseMoreLeaseIdFieldEvent | WorkResponseLeaseMoreProjectIdFieldEvent | WorkResponseLeaseMoreChunkFieldEvent | WorkResponseLeaseMoreRowStartFieldEvent | WorkResponseLeaseMoreRowEndFieldEvent | WorkResponseLeaseMoreRowColsFieldEvent | WorkResponseLeaseMoreRowsFieldEvent | WorkResponseLeaseMoreSharedNameFieldEvent | WorkResponseLeaseMoreSharedHashFieldEvent | WorkResponseLeaseMoreSharedSizeFieldEvent | WorkResponseLeaseMoreSharedRowsFieldEvent | WorkResponseLeaseMoreSharedColsFieldEvent | WorkResponseLeaseMoreDeadlineMsFieldEvent | WorkResponseLeaseMoreHeartbeatMsFieldEvent | WorkResponseLeaseMoreOutputColsFieldEvent | WorkResponseResultStatusFieldEvent | WorkResponseResultCodeFieldEvent | WorkResponseResultMessageFieldEvent | WorkResponseResultReceiptReceiptFieldEvent | WorkResponseResultReceiptSignatureFieldEvent | WorkResponseHeartbeatDroppedFieldEvent | WorkResponseReleaseReleasedFieldEvent | WorkResponseErrorCodeFieldEvent | WorkResponseErrorMessageFieldEvent | WorkResponseReceiptsReceiptFieldEvent | WorkResponseReceiptsSignatureFieldEvent> {
     return streamMessage(buf, WorkResponse.codec(), opts)
   }
 }
@@ -565,6 +660,7 @@ export interface LeaseRequest {
   projectId: string
   device: string
   gflops: number
+  count?: number
 }
 
 export namespace LeaseRequest {
@@ -590,6 +686,11 @@ export namespace LeaseRequest {
         if ((obj.gflops != null && obj.gflops !== 0)) {
           w.uint32(25)
           w.double(obj.gflops)
+        }
+
+        if (obj.count != null) {
+          w.uint32(32)
+          w.uint32(obj.count)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -618,6 +719,10 @@ export namespace LeaseRequest {
             }
             case 3: {
               obj.gflops = reader.double()
+              break
+            }
+            case 4: {
+              obj.count = reader.uint32()
               break
             }
             default: {
@@ -656,6 +761,13 @@ export namespace LeaseRequest {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -683,6 +795,11 @@ export namespace LeaseRequest {
     value: number
   }
 
+  export interface LeaseRequestCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
   export function encode (obj: Partial<LeaseRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, LeaseRequest.codec())
   }
@@ -691,7 +808,7 @@ export namespace LeaseRequest {
     return decodeMessage(buf, LeaseRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseRequest>): Generator<LeaseRequestProjectIdFieldEvent | LeaseRequestDeviceFieldEvent | LeaseRequestGflopsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseRequest>): Generator<LeaseRequestProjectIdFieldEvent | LeaseRequestDeviceFieldEvent | LeaseRequestGflopsFieldEvent | LeaseRequestCountFieldEvent> {
     return streamMessage(buf, LeaseRequest.codec(), opts)
   }
 }
@@ -729,6 +846,7 @@ export interface LeaseResponse {
   lease?: ChunkLease
   retryAfterMs: number
   message: string
+  more: ChunkLease[]
 }
 
 export namespace LeaseResponse {
@@ -761,6 +879,13 @@ export namespace LeaseResponse {
           w.string(obj.message)
         }
 
+        if (obj.more != null && obj.more.length > 0) {
+          for (const value of obj.more) {
+            w.uint32(42)
+            ChunkLease.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -768,7 +893,8 @@ export namespace LeaseResponse {
         const obj: any = {
           status: LeaseStatus.LEASED,
           retryAfterMs: 0,
-          message: ''
+          message: '',
+          more: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -795,6 +921,16 @@ export namespace LeaseResponse {
               obj.message = reader.string()
               break
             }
+            case 5: {
+              if (opts.limits?.more != null && obj.more.length === opts.limits.more) {
+                throw new MaxLengthError('Decode error - repeated field "more" had too many elements')
+              }
+
+              obj.more.push(ChunkLease.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.more$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -804,6 +940,10 @@ export namespace LeaseResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          more: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -836,6 +976,24 @@ export namespace LeaseResponse {
                 field: `${prefix}.message`,
                 value: reader.string()
               }
+              break
+            }
+            case 5: {
+              if (opts.limits?.more != null && obj.more === opts.limits.more) {
+                throw new MaxLengthError('Streaming decode error - repeated field "more" had too many elements')
+              }
+
+              for (const evt of ChunkLease.codec().stream(reader, reader.uint32(), `${prefix}.more[]`, {
+                limits: opts.limits?.more$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.more
+                }
+              }
+
+              obj.more++
+
               break
             }
             default: {
@@ -945,6 +1103,96 @@ export namespace LeaseResponse {
     value: string
   }
 
+  export interface LeaseResponseMoreLeaseIdFieldEvent {
+    field: '$.more[].leaseId'
+    value: string
+    index: number
+  }
+
+  export interface LeaseResponseMoreProjectIdFieldEvent {
+    field: '$.more[].projectId'
+    value: string
+    index: number
+  }
+
+  export interface LeaseResponseMoreChunkFieldEvent {
+    field: '$.more[].chunk'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreRowStartFieldEvent {
+    field: '$.more[].rowStart'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreRowEndFieldEvent {
+    field: '$.more[].rowEnd'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreRowColsFieldEvent {
+    field: '$.more[].rowCols'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreRowsFieldEvent {
+    field: '$.more[].rows'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface LeaseResponseMoreSharedNameFieldEvent {
+    field: '$.more[].shared[].name'
+    value: string
+    index: number
+  }
+
+  export interface LeaseResponseMoreSharedHashFieldEvent {
+    field: '$.more[].shared[].hash'
+    value: string
+    index: number
+  }
+
+  export interface LeaseResponseMoreSharedSizeFieldEvent {
+    field: '$.more[].shared[].size'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreSharedRowsFieldEvent {
+    field: '$.more[].shared[].rows'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreSharedColsFieldEvent {
+    field: '$.more[].shared[].cols'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreDeadlineMsFieldEvent {
+    field: '$.more[].deadlineMs'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreHeartbeatMsFieldEvent {
+    field: '$.more[].heartbeatMs'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreOutputColsFieldEvent {
+    field: '$.more[].outputCols'
+    value: number
+    index: number
+  }
+
   export function encode (obj: Partial<LeaseResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, LeaseResponse.codec())
   }
@@ -953,7 +1201,7 @@ export namespace LeaseResponse {
     return decodeMessage(buf, LeaseResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseResponse>): Generator<LeaseResponseStatusFieldEvent | LeaseResponseLeaseLeaseIdFieldEvent | LeaseResponseLeaseProjectIdFieldEvent | LeaseResponseLeaseChunkFieldEvent | LeaseResponseLeaseRowStartFieldEvent | LeaseResponseLeaseRowEndFieldEvent | LeaseResponseLeaseRowColsFieldEvent | LeaseResponseLeaseRowsFieldEvent | LeaseResponseLeaseSharedNameFieldEvent | LeaseResponseLeaseSharedHashFieldEvent | LeaseResponseLeaseSharedSizeFieldEvent | LeaseResponseLeaseSharedRowsFieldEvent | LeaseResponseLeaseSharedColsFieldEvent | LeaseResponseLeaseDeadlineMsFieldEvent | LeaseResponseLeaseHeartbeatMsFieldEvent | LeaseResponseLeaseOutputColsFieldEvent | LeaseResponseRetryAfterMsFieldEvent | LeaseResponseMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseResponse>): Generator<LeaseResponseStatusFieldEvent | LeaseResponseLeaseLeaseIdFieldEvent | LeaseResponseLeaseProjectIdFieldEvent | LeaseResponseLeaseChunkFieldEvent | LeaseResponseLeaseRowStartFieldEvent | LeaseResponseLeaseRowEndFieldEvent | LeaseResponseLeaseRowColsFieldEvent | LeaseResponseLeaseRowsFieldEvent | LeaseResponseLeaseSharedNameFieldEvent | LeaseResponseLeaseSharedHashFieldEvent | LeaseResponseLeaseSharedSizeFieldEvent | LeaseResponseLeaseSharedRowsFieldEvent | LeaseResponseLeaseSharedColsFieldEvent | LeaseResponseLeaseDeadlineMsFieldEvent | LeaseResponseLeaseHeartbeatMsFieldEvent | LeaseResponseLeaseOutputColsFieldEvent | LeaseResponseRetryAfterMsFieldEvent | LeaseResponseMessageFieldEvent | LeaseResponseMoreLeaseIdFieldEvent | LeaseResponseMoreProjectIdFieldEvent | LeaseResponseMoreChunkFieldEvent | LeaseResponseMoreRowStartFieldEvent | LeaseResponseMoreRowEndFieldEvent | LeaseResponseMoreRowColsFieldEvent | LeaseResponseMoreRowsFieldEvent | LeaseResponseMoreSharedNameFieldEvent | LeaseResponseMoreSharedHashFieldEvent | LeaseResponseMoreSharedSizeFieldEvent | LeaseResponseMoreSharedRowsFieldEvent | LeaseResponseMoreSharedColsFieldEvent | LeaseResponseMoreDeadlineMsFieldEvent | LeaseResponseMoreHeartbeatMsFieldEvent | LeaseResponseMoreOutputColsFieldEvent> {
     return streamMessage(buf, LeaseResponse.codec(), opts)
   }
 }

@@ -12,6 +12,7 @@ import {
   LeaseStatus, RejectCode, ResultStatus, SignedReceipt, verifyReceipt, WORK_PROTOCOL, WorkErrorCode, WorkRequest, WorkResponse,
   type ChunkLease, type WorkRejection
 } from '../../src/protocols/work/index.ts'
+import { MAX_LEASES_PER_PEER } from '../../src/node/coordinator/constants.ts'
 import { sha256Hex } from '../../src/store/blob-store.ts'
 import { chunkPrefixRange } from '../../src/store/store.ts'
 import { cpuMatmul, instrumentedDevice, openDevice, publishMatmul, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer } from '../work/helpers/mesh.ts'
@@ -181,7 +182,7 @@ async function leaseFlood (): Promise<Record<string, number>> {
       counts[key] = (counts[key] ?? 0) + 1
     }
   }
-  assert.ok((counts.LEASED ?? 0) <= 3, `at most the per-peer cap of leases (got ${counts.LEASED})`)
+  assert.ok((counts.LEASED ?? 0) <= MAX_LEASES_PER_PEER, `at most the per-peer cap of leases (got ${counts.LEASED})`)
   assert.ok((counts.RATE_LIMITED ?? 0) + (counts.TOO_MANY_LEASES ?? 0) > 0)
   // It never sends a heartbeat: its leases end at the heartbeat timeout and their chunks go back to the queue.
   const hostileId = node.peerId.toString()

@@ -161,6 +161,28 @@ test('given the per-peer lease cap, a peer cannot hoard chunks', async () => {
   assert.deepEqual(statuses, [LeaseStatus.LEASED, LeaseStatus.LEASED, LeaseStatus.TOO_MANY_LEASES])
 })
 
+test('given a request for several chunks, the researcher grants distinct fresh chunks up to the per-peer cap, each with its own deadline', async () => {
+  const researcher = await researcherFor({ coordinator: { maxLeasesPerPeer: 5 } })
+  const { manifest } = await publishMatmul(researcher, { m: 16, k: 4, n: 4, rowsPerChunk: 2 })
+  await researcher.coordinator.addProject(manifest)
+  const client = await rawClient(researcher)
+  const first = (await client.services.work.lease(researcher.node.peerId, { projectId: manifest.id, device: 'raw', gflops: 0, count: 3 })).answer
+  assert.equal(first.status, LeaseStatus.LEASED)
+  const leases = [first.lease!, ...first.more]
+  assert.equal(leases.length, 3)
+  assert.equal(new Set(leases.map(l => l.chunk)).size, 3)
+  assert.equal(new Set(leases.map(l => l.leaseId)).size, 3)
+  // Queued behind the others, a later lease of the batch lasts longer.
+  assert.ok(leases[2].deadlineMs > leases[0].deadlineMs)
+  for (const lease of leases) assert.equal(lease.rows.byteLength, (lease.rowEnd - lease.rowStart) * lease.rowCols * 4)
+  // Asking for 8 more gets only what the cap of 5 leaves.
+  const second = (await client.services.work.lease(researcher.node.peerId, { projectId: manifest.id, device: 'raw', gflops: 0, count: 8 })).answer
+  assert.equal(second.status, LeaseStatus.LEASED)
+  assert.equal(1 + second.more.length, 2)
+  const third = (await client.services.work.lease(researcher.node.peerId, { projectId: manifest.id, device: 'raw', gflops: 0, count: 8 })).answer
+  assert.equal(third.status, LeaseStatus.TOO_MANY_LEASES)
+})
+
 test('given a burst of lease requests over the per-peer rate, the excess is answered RATE_LIMITED with a retry hint', async () => {
   const researcher = await researcherFor({ coordinator: { leaseRequestsPerSecond: 3, maxLeasesPerPeer: 10 } })
   const { manifest } = await publishMatmul(researcher, { m: 16, k: 4, n: 4, rowsPerChunk: 2 })

@@ -80,3 +80,43 @@ test('given a finished project, it exports as CSV and JSON with the same numbers
     }
   }
 })
+
+test('given a researcher whose lease round trip is longer than a chunk takes, the volunteer asks for several chunks at once and keeps them queued', async () => {
+  const { manifest, a, b } = await publishMatmul(researcher, { m: 48, k: 8, n: 8, rowsPerChunk: 2, seed: 5 })
+  await researcher.coordinator.addProject(manifest)
+  // A far researcher: every lease answer takes 40 ms, far longer than a 2x8x8 chunk computes.
+  const coordinator = researcher.coordinator
+  const lease = coordinator.leaseNextChunk.bind(coordinator)
+  const counts: number[] = []
+  let held = 0
+  let mostHeld = 0
+  coordinator.leaseNextChunk = async (peer, request, context) => {
+    if (request.projectId === manifest.id) counts.push(request.count ?? 1)
+    await new Promise(resolve => setTimeout(resolve, 40))
+    return await lease(peer, request, context)
+  }
+  const onLeased = (evt: any): void => { if (evt.detail.projectId === manifest.id) mostHeld = Math.max(mostHeld, ++held) }
+  const onResult = (evt: any): void => { if (evt.detail.projectId === manifest.id) held-- }
+  coordinator.events.addEventListener('chunk:leased', onLeased)
+  coordinator.events.addEventListener('chunk:verified', onResult)
+  try {
+    const volunteer = await startVolunteer(researcher, device)
+    volunteers.push(volunteer)
+    const summary = await volunteer.volunteer.join(manifest)
+    assert.equal(summary.outcome, 'done')
+    assert.equal(await coordinator.waitUntilFinished(manifest.id), 'done')
+    console.log(`24 chunks in ${counts.length} lease requests; counts asked: ${counts.join(',')}; most held at once: ${mostHeld}`)
+    assert.ok(Math.max(...counts) > 1, `the volunteer never asked for more than one chunk: ${counts.join(',')}`)
+    assert.ok(counts.length < 24, `one lease request per chunk (${counts.length})`)
+    assert.ok(mostHeld > 2, `at most ${mostHeld} chunks held at once`)
+    const out = join(researcher.dir.path, 'queued.npy')
+    await exportProject(researcher.store, manifest.id, 'npy', out)
+    const c = await readNpyMatrix(out)
+    const compared = getKernel('matmul').compare({}, [{ name: 'a', rows: 48, cols: 8 }, { name: 'b', rows: 8, cols: 8 }], cpuMatmul(a, b), c.data)
+    assert.ok(compared.ok, `export differs from the CPU reference: ${JSON.stringify(compared)}`)
+  } finally {
+    coordinator.leaseNextChunk = lease
+    coordinator.events.removeEventListener('chunk:leased', onLeased)
+    coordinator.events.removeEventListener('chunk:verified', onResult)
+  }
+})

@@ -17,8 +17,14 @@ export const LEASE_SLACK_FACTOR = 4
 export const MAX_CHUNK_FAILURES = 8
 /** Extra replicas a chunk may get after mismatches before the project fails. */
 export const MAX_EXTRA_REPLICAS = 3
-/** Leases one peer may hold at once: the chunk it hands in, the one it computes and the one it prefetched. */
-export const MAX_LEASES_PER_PEER = 3
+/**
+ * Leases one peer may hold at once: the chunk it hands in, the one it
+ * computes and those it queued. A volunteer whose chunks take less than a
+ * lease round trip queues several (a GPU far faster than the researcher's
+ * trial device).
+ */
+export const MAX_LEASES_PER_PEER = 8
+
 /**
  * Lease requests a peer may make per second. A volunteer asks about once per
  * chunk, so 20 throttled an honest one on 50 ms chunks (the scaling

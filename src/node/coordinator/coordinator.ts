@@ -5,7 +5,7 @@ import { openComputeDevice, type ComputeDevice } from '../../compute/device.ts'
 import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
 import { dataDirProblem } from '../../store/store.ts'
-import { LeaseStatus, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
+import { LeaseStatus, MAX_LEASE_BYTES, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
 import * as defaults from './constants.ts'
 import { UnknownProjectError } from './errors.ts'
 import { emit, type MeshEventMap, type MeshEventSink } from './events.ts'
@@ -220,7 +220,7 @@ export class Coordinator {
     const started = performance.now()
     const volunteer = peer.toString()
     const run = this.projects.get(request.projectId)
-    const answer = (status: LeaseStatus, message: string, retryAfterMs = 0): LeaseResponse => ({ status, message, retryAfterMs })
+    const answer = (status: LeaseStatus, message: string, retryAfterMs = 0): LeaseResponse => ({ status, message, retryAfterMs, more: [] })
     if (run == null) return answer(LeaseStatus.UNKNOWN_PROJECT, `no project ${request.projectId} here`)
     if (run.status === 'done') return answer(LeaseStatus.PROJECT_DONE, 'project is done')
     if (run.status === 'failed') return answer(LeaseStatus.PROJECT_FAILED, run.failure ?? 'project failed')
@@ -244,14 +244,36 @@ export class Coordinator {
       if (tally.leases.size === 0) tally.status = 'idle'
       return answer(LeaseStatus.NO_WORK, 'every chunk is leased; ask again soon', this.noWorkRetryMs)
     }
-    const { chunk, backup } = pick
+    const first = await this.grantLease(run, tally, volunteer, pick, now)
+    // A fast volunteer asks for several chunks at once; extras are fresh chunks only (a backup copy is never queued
+    // behind other work) and stop at the per-peer cap and half the lease frame, so the answer always fits.
+    const more: ChunkLease[] = []
+    const wanted = Math.min(request.count ?? 1, MAX_LEASES_PER_RESPONSE) - 1
+    let bytes = first.rows.byteLength
+    while (more.length < wanted && tally.leases.size < this.maxLeasesPerPeer && bytes < MAX_LEASE_BYTES / 2) {
+      const extra = run.pickChunk(volunteer, now)
+      if (extra == null || extra.backup || run.status !== 'running') break
+      const lease = await this.grantLease(run, tally, volunteer, extra, now)
+      bytes += lease.rows.byteLength
+      more.push(lease)
+    }
+    run.sample(performance.now() - started + context.readMs)
+    return { status: LeaseStatus.LEASED, message: '', retryAfterMs: 0, lease: first, more }
+  }
+
+  /**
+   * Leases one picked chunk to a volunteer. Its deadline counts the leases the
+   * volunteer already holds, which it computes first.
+   */
+  private async grantLease (run: ProjectRun, tally: VolunteerTally, volunteer: string, { chunk, backup }: { chunk: ChunkRun, backup: boolean }, now: number): Promise<ChunkLease> {
+    const ahead = tally.leases.size
     const lease: Lease = {
       id: randomUUID(),
       projectId: run.id,
       chunk: chunk.index,
       volunteer,
       issuedAt: now,
-      deadline: now + leaseDurationMs(chunk.flops, tally.observedGflops ?? tally.declaredGflops, this.leaseDuration),
+      deadline: now + (ahead + 1) * leaseDurationMs(chunk.flops, tally.observedGflops ?? tally.declaredGflops, this.leaseDuration),
       backup,
       lastSeen: now,
       expired: false,
@@ -276,8 +298,7 @@ export class Coordinator {
     lease.payloadBytes = rows.byteLength
     emit(this.events, 'chunk:leased', { projectId: run.id, chunk: chunk.index, volunteer })
     run.note('leased', `chunk ${chunk.index} leased to ${short(volunteer)}${backup ? ' (backup copy)' : ''}`, now)
-    run.sample(performance.now() - started + context.readMs)
-    return { status: LeaseStatus.LEASED, message: '', retryAfterMs: 0, lease: this.leaseMessage(run, chunk, lease, rows) }
+    return this.leaseMessage(run, chunk, lease, rows)
   }
 
   async acceptResult (peer: PeerId, submission: ResultSubmission, context: WorkRequestContext): Promise<ResultResponse> {

@@ -1,4 +1,4 @@
-import { LeaseStatus, RejectCode, ResultStatus, SignedReceipt, WorkErrorCode, WorkErrorResponse, verifyReceipt, type ChunkLease, type Work } from '../../protocols/work/index.ts'
+import { LeaseStatus, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, SignedReceipt, WorkErrorCode, WorkErrorResponse, verifyReceipt, type ChunkLease, type Work } from '../../protocols/work/index.ts'
 import { emit, type MeshEventSink } from '../coordinator/events.ts'
 import { bytesOf, floatsOf } from '../coordinator/floats.ts'
 import { movingAverage } from '../coordinator/lease-duration.ts'
@@ -68,16 +68,23 @@ export interface WorkerInit {
 }
 
 type LeaseOutcome =
-  | { kind: 'leased', lease: ChunkLease, fetchMs: number }
+  | { kind: 'leased' }
   | { kind: 'wait', ms: number }
   | { kind: 'finished', outcome: RunOutcome, reason: string }
 
+/** A lease waiting in this volunteer's queue, with the time its lease request took. */
+interface QueuedLease {
+  readonly lease: ChunkLease
+  readonly fetchMs: number
+}
+
 /**
  * One volunteer's work on one project: lease, fetch shared inputs once,
- * compute, hand in, repeat. The next lease is requested while the current
- * chunk computes and results are handed in while the next one computes, so
- * the device is never waiting on the network. Leases are renewed by
- * heartbeat and released when the loop ends.
+ * compute, hand in, repeat. Leases are requested while a chunk computes and
+ * results are handed in while the next one computes, so the device is never
+ * waiting on the network; a volunteer whose chunks take less than a lease
+ * round trip asks for several chunks at once and keeps them queued. Leases
+ * are renewed by heartbeat and released when the loop ends.
  */
 export class ProjectWorker {
   state: VolunteerStatus['state'] = 'waiting'
@@ -93,6 +100,15 @@ export class ProjectWorker {
   private readonly shared: SharedInputs
   private readonly shapes: InputShape[]
   private readonly deviceName: string
+  /** Leased chunks not yet computed, in the order they came. */
+  private queue: QueuedLease[] = []
+  /** The lease request in flight, if any. */
+  private asking?: Promise<LeaseOutcome>
+  /** Not before this time (a researcher's retry hint or a back-off) is the next lease asked for. */
+  private askAfter = 0
+  /** Moving averages of a lease round trip and of a chunk's compute time, which size the queue. */
+  private leaseMs?: number
+  private computeMs?: number
   private submitting: Promise<void> = Promise.resolve()
   /** Hand-ins queued or in flight. */
   private submissions = 0
@@ -128,8 +144,6 @@ export class ProjectWorker {
 
   async run (): Promise<VolunteerRunSummary> {
     const { signal, maxChunks, prefs } = this.init
-    let next: Promise<LeaseOutcome> | undefined
-    let finished: { outcome: RunOutcome, reason?: string } = { outcome: 'stopped' }
     // Stopping gives the leases back at once; the chunk being computed is abandoned.
     const releaseOnStop = (): void => {
       void this.releaseHeld()
@@ -137,6 +151,7 @@ export class ProjectWorker {
     }
     signal.addEventListener('abort', releaseOnStop, { once: true })
     this.scheduleHeartbeat()
+    let finished: { outcome: RunOutcome, reason?: string } = { outcome: 'stopped' }
     try {
       while (!signal.aborted) {
         if (this.stopReason != null) {
@@ -148,34 +163,28 @@ export class ProjectWorker {
           break
         }
         if (prefs().paused) {
-          if (next != null) await this.releaseOutcome(await next)
-          next = undefined
+          await this.releaseQueued()
           await this.waitWhilePaused()
           continue
         }
-        next ??= this.requestLease()
-        const got = await next
-        next = undefined
-        if (signal.aborted) {
-          await this.releaseOutcome(got)
-          break
-        }
-        if (got.kind === 'finished') {
-          finished = { outcome: got.outcome, reason: got.reason }
-          break
-        }
-        if (got.kind === 'wait') {
-          this.setState('waiting')
-          await sleep(got.ms, signal)
+        const next = this.queue.shift()
+        if (next == null) {
+          const waitMs = this.askAfter - Date.now()
+          if (this.asking == null && waitMs > 0) {
+            this.setState('waiting')
+            await sleep(waitMs, signal)
+            continue
+          }
+          await this.ask()
           continue
         }
-        if (this.dropped.has(got.lease.leaseId)) continue
-        if (this.chunksComputed + 1 < maxChunks) next = this.requestLease()
-        await this.compute(got.lease, got.fetchMs)
+        if (this.dropped.has(next.lease.leaseId)) continue
+        if (this.wantsMore()) void this.ask()
+        await this.compute(next.lease, next.fetchMs)
       }
     } finally {
       signal.removeEventListener('abort', releaseOnStop)
-      if (next != null) await this.releaseOutcome(await next)
+      await this.releaseQueued()
       this.grace.abort()
       await this.submitting
       clearTimeout(this.heartbeatTimer)
@@ -185,6 +194,42 @@ export class ProjectWorker {
       this.setState('stopped')
     }
     return { projectId: this.init.project.id, ...finished, chunksComputed: this.chunksComputed, receipts: this.receipts, creditsFlops: this.creditsFlops }
+  }
+
+  /**
+   * How many chunks to hold besides the one computing: enough to cover a
+   * lease round trip (at least one, so the next chunk is always there).
+   */
+  private queueDepth (): number {
+    if (this.leaseMs == null || this.computeMs == null) return 1
+    return Math.min(MAX_LEASES_PER_RESPONSE, Math.max(1, Math.ceil(this.leaseMs / Math.max(this.computeMs, 0.1))))
+  }
+
+  private wantsMore (): boolean {
+    const planned = this.chunksComputed + 1 + this.queue.length
+    return this.asking == null && Date.now() >= this.askAfter && planned < this.init.maxChunks && this.queue.length < this.queueDepth()
+  }
+
+  /** Asks for as many chunks as the queue lacks (one request at a time); what comes lands in the queue. */
+  private async ask (): Promise<LeaseOutcome> {
+    if (this.asking == null) {
+      const count = Math.max(1, Math.min(this.queueDepth() - this.queue.length, this.init.maxChunks - this.chunksComputed - this.queue.length))
+      this.asking = this.requestLease(count).then(outcome => {
+        this.asking = undefined
+        if (outcome.kind === 'wait') this.askAfter = Date.now() + outcome.ms
+        else if (outcome.kind === 'finished') this.stopReason ??= { outcome: outcome.outcome, reason: outcome.reason }
+        return outcome
+      })
+    }
+    return await this.asking
+  }
+
+  /** Gives back the queued chunks (and any granted by the request in flight). */
+  private async releaseQueued (): Promise<void> {
+    if (this.asking != null) await this.asking
+    const ids = this.queue.map(q => q.lease.leaseId)
+    this.queue = []
+    await this.release(ids)
   }
 
   private setState (state: VolunteerStatus['state']): void {
@@ -209,28 +254,40 @@ export class ProjectWorker {
     })
   }
 
-  private async requestLease (): Promise<LeaseOutcome> {
+  private async requestLease (count: number): Promise<LeaseOutcome> {
     const { work, owner, project, signal, tuning } = this.init
     const started = performance.now()
     try {
       // Not the stop signal: a lease granted while stopping must arrive so it can be released.
-      const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0 }, { signal: this.grace.signal })
+      const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0, count }, { signal: this.grace.signal })
       await this.keepReceipts(receipts)
       if (answer.status === LeaseStatus.UNKNOWN_PROJECT) return this.notServed(answer.message)
       this.retryMs = tuning.retryMinMs
       this.lastServed = Date.now()
       switch (answer.status) {
         case LeaseStatus.LEASED: {
-          const lease = answer.lease
-          const problem = lease == null ? 'no lease in the answer' : this.leaseProblem(lease)
-          if (problem != null) {
-            this.lastError = `unusable lease: ${problem}`
-            if (lease != null) await this.release([lease.leaseId])
-            return { kind: 'wait', ms: this.backoff() }
+          const fetchMs = performance.now() - started
+          const leases = [...(answer.lease == null ? [] : [answer.lease]), ...answer.more]
+          const usable: ChunkLease[] = []
+          const unusable: string[] = []
+          for (const lease of leases) {
+            const problem = this.leaseProblem(lease)
+            if (problem == null && !this.held.has(lease.leaseId)) usable.push(lease)
+            else {
+              this.lastError = `unusable lease: ${problem ?? 'a lease id given twice'}`
+              unusable.push(lease.leaseId)
+            }
           }
-          this.held.set(lease!.leaseId, lease!)
-          if (lease!.heartbeatMs > 0) this.heartbeatMs = Math.min(this.heartbeatMs, lease!.heartbeatMs)
-          return { kind: 'leased', lease: lease!, fetchMs: performance.now() - started }
+          if (leases.length === 0) this.lastError = 'unusable lease: no lease in the answer'
+          if (unusable.length > 0) await this.release(unusable)
+          if (usable.length === 0) return { kind: 'wait', ms: this.backoff() }
+          this.leaseMs = movingAverage(this.leaseMs, fetchMs)
+          for (const lease of usable) {
+            this.held.set(lease.leaseId, lease)
+            if (lease.heartbeatMs > 0) this.heartbeatMs = Math.min(this.heartbeatMs, lease.heartbeatMs)
+            this.queue.push({ lease, fetchMs: fetchMs / usable.length })
+          }
+          return { kind: 'leased' }
         }
         case LeaseStatus.PROJECT_DONE:
           return { kind: 'finished', outcome: 'done', reason: answer.message }
@@ -338,6 +395,7 @@ export class ProjectWorker {
     this.chunksComputed++
     const flops = kernel.flops(params, this.shapes, range)
     if (computeMs > 0) this.gflops = movingAverage(this.gflops, flops / computeMs / 1e6)
+    this.computeMs = movingAverage(this.computeMs, computeMs)
     emit(events, 'work:chunk-computed', { projectId: project.id, chunk: lease.chunk, computeMs, flops })
     if (!this.dropped.has(lease.leaseId)) {
       const expectedLength = chunkOutputRows(kernel, params, range) * lease.outputCols
@@ -427,10 +485,6 @@ export class ProjectWorker {
     } catch (err: any) {
       if (!signal.aborted) log('heartbeat failed - %s', err?.message ?? err)
     }
-  }
-
-  private async releaseOutcome (outcome: LeaseOutcome): Promise<void> {
-    if (outcome.kind === 'leased') await this.release([outcome.lease.leaseId])
   }
 
   private async releaseHeld (): Promise<void> {

@@ -20,6 +20,8 @@ export const MAX_SMALL_REQUEST_BYTES = FRAME_OVERHEAD_BYTES
 export const MAX_LEASE_IDS = 64
 /** Receipts piggybacked on one response; the rest wait for the next exchange. */
 export const MAX_RECEIPTS_PER_RESPONSE = 256
+/** Chunks one lease answer may carry (LeaseRequest.count asks for up to this many). */
+export const MAX_LEASES_PER_RESPONSE = 8
 /** Shared inputs listed in one lease. */
 export const MAX_SHARED_INPUTS = 16
 /** Longest id, device description or message string accepted, in characters. */

@@ -2,7 +2,7 @@ import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { reader } from 'protons-runtime'
 import {
-  CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, IDLE_STREAM_MS, MAX_IDLE_STREAMS_PER_PEER, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_OUTBOUND_STREAMS,
+  CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, IDLE_STREAM_MS, MAX_IDLE_STREAMS_PER_PEER, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_LEASES_PER_RESPONSE, MAX_OUTBOUND_STREAMS,
   MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, MAX_SMALL_REQUEST_BYTES, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
 } from './constants.ts'
 import { WorkErrorResponse, WorkProtocolError } from './errors.ts'
@@ -31,7 +31,7 @@ const REQUEST_LIMITS = {
 }
 
 const RESPONSE_LIMITS = {
-  lease: { lease: { shared: MAX_SHARED_INPUTS } },
+  lease: { lease: { shared: MAX_SHARED_INPUTS }, more: MAX_LEASES_PER_RESPONSE - 1, more$: { shared: MAX_SHARED_INPUTS } },
   heartbeat: { dropped: MAX_LEASE_IDS },
   receipts: MAX_RECEIPTS_PER_RESPONSE
 }
