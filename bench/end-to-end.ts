@@ -1,10 +1,11 @@
-import { openComputeDevice, type ComputeDevice } from '../src/compute/device.ts'
+import type { ComputeDevice } from '../src/compute/device.ts'
 import { getKernel } from '../src/compute/kernels/index.ts'
 import { exportProject } from '../src/node/coordinator/index.ts'
 import { readNpyMatrix } from '../src/compute/data/npy.ts'
 import { publishMatmul } from './lib/projects.ts'
-import { startResearcher, startVolunteer, stopPeers, type BenchPeer } from './lib/peers.ts'
-import { nowMs } from './lib/stats.ts'
+import type { BenchPeer } from './lib/peers.ts'
+import { runProject } from './lib/project-run.ts'
+import { withSession } from './lib/session.ts'
 import { join } from 'node:path'
 
 export interface EndToEndOptions {
@@ -34,23 +35,15 @@ export interface EndToEndFigures {
  * the export is checked against the CPU reference on sampled rows.
  */
 export async function benchEndToEnd (options: EndToEndOptions): Promise<EndToEndFigures> {
-  const peers: BenchPeer[] = []
-  const devices: ComputeDevice[] = []
-  try {
-    for (let i = 0; i < options.volunteers; i++) devices.push(await openComputeDevice())
+  return await withSession(async session => {
+    const devices: ComputeDevice[] = []
+    for (let i = 0; i < options.volunteers; i++) devices.push(await session.openDevice())
     const n = devices[0].info.featureLevel === 'core' ? options.gpuSize : options.size
-    const researcher = await startResearcher()
-    peers.push(researcher)
+    const researcher = await session.startResearcher()
     const { manifest, a, b } = await publishMatmul(researcher, { m: n, k: n, n, rowsPerChunk: Math.ceil(n / options.chunks) })
-    for (const device of devices) peers.push(await startVolunteer(researcher, device))
-    let computeMs = 0
-    researcher.coordinator!.events.addEventListener('chunk:verified', (evt: any) => { computeMs += evt.detail.computeMs })
-    const started = nowMs()
-    const joined = peers.slice(1).map(async v => await v.volunteer!.join(manifest))
-    const status = await researcher.coordinator!.waitUntilFinished(manifest.id)
-    const wallMs = nowMs() - started
-    await Promise.all(joined)
-    if (status !== 'done') throw new Error(`the end-to-end project ended ${status}`)
+    const volunteers: BenchPeer[] = []
+    for (const device of devices) volunteers.push(await session.startVolunteer(researcher, device))
+    const { wallMs, computeMs } = await runProject(researcher, volunteers, manifest)
     await checkExport(researcher, manifest.id, a, b)
     console.error(`  end-to-end: ${n}^3 in ${manifest.chunkCount} chunks on ${options.volunteers} volunteers (${devices[0].info.description}): ${wallMs.toFixed(0)} ms wall, ${computeMs.toFixed(0)} ms compute`)
     return {
@@ -62,10 +55,7 @@ export async function benchEndToEnd (options: EndToEndOptions): Promise<EndToEnd
       endToEndVolunteers: options.volunteers,
       endToEndGflops: 2 * n ** 3 / wallMs / 1e6
     }
-  } finally {
-    await stopPeers(peers)
-    await Promise.allSettled(devices.map(async d => { await d.destroy() }))
-  }
+  })
 }
 
 /** The exported product equals the CPU reference on a few sampled rows. */

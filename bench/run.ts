@@ -2,7 +2,7 @@
  * The mesh's benchmarks (issue 6), each measured next to its reference in
  * the same run so a noisy machine still gives comparable ratios.
  *
- *   npm run bench [-- --quick] [--json] [--only dispatch,reassign,scaling,transfer,store,matmul,endToEnd]
+ *   npm run bench [-- --quick] [--json] [--only dispatch,reassign,scaling,transfer,store,matmul,endToEnd,computeBound,meshVsLocal]
  *
  * Progress goes to stderr. Without --json, stdout gets a table; with --json,
  * stdout's last line is one JSON object with every figure. Timings never
@@ -10,9 +10,11 @@
  */
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
+import { benchComputeBound } from './compute-bound.ts'
 import { benchDispatch } from './dispatch.ts'
 import { benchEndToEnd } from './end-to-end.ts'
 import { benchMatmul } from './matmul-figures.ts'
+import { benchMeshVsLocal } from './mesh-vs-local.ts'
 import { benchReassign } from './reassign.ts'
 import { benchScaling } from './scaling.ts'
 import { benchStoreWrites } from './store-writes.ts'
@@ -22,6 +24,7 @@ import { nowMs } from './lib/stats.ts'
 
 const MiB = 1024 * 1024
 const GIGABIT_ETHERNET_MBIT = 1000
+const MONTE_CARLO_ITEMS_PER_CHUNK = 262_144
 
 /** Each benchmark with its quick and full sizes. */
 const BENCHMARKS: Record<string, (quick: boolean) => Promise<object>> = {
@@ -34,7 +37,10 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<object>> = {
   }),
   store: async quick => await benchStoreWrites({ results: quick ? 20_000 : 100_000, submitters: 256, warmup: 20_000, passes: 3 }),
   matmul: async quick => await benchMatmul({ size: quick ? 1024 : 2048, gpuSize: 4096, cublas: !quick }),
-  endToEnd: async quick => await benchEndToEnd({ volunteers: 4, size: quick ? 1024 : 2048, gpuSize: 4096, chunks: quick ? 16 : 32 })
+  endToEnd: async quick => await benchEndToEnd({ volunteers: 4, size: quick ? 1024 : 2048, gpuSize: 4096, chunks: quick ? 16 : 32 }),
+  // 2^18 items of 256 paths: about 120 ms a chunk on llvmpipe alone (longer where volunteers share its cores).
+  computeBound: async quick => await benchComputeBound({ volunteers: 4, chunks: quick ? 32 : 64, itemsPerChunk: MONTE_CARLO_ITEMS_PER_CHUNK }),
+  meshVsLocal: async quick => await benchMeshVsLocal({ chunks: quick ? 32 : 64, itemsPerChunk: MONTE_CARLO_ITEMS_PER_CHUNK, repeats: quick ? 2 : 3 })
 }
 
 const { values } = parseArgs({

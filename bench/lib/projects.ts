@@ -6,7 +6,7 @@ import type { Matrix } from '../../src/compute/data/matrix.ts'
 import type { ProjectManifest } from '../../src/protocols/manifest-codec.ts'
 
 /** Publishes a project on `researcher` (inputs in its blob store, manifest stored) and starts coordinating it. */
-async function publish (researcher: BenchPeer, spec: Parameters<typeof buildProject>[0]): Promise<ProjectManifest> {
+export async function publish (researcher: BenchPeer, spec: Parameters<typeof buildProject>[0]): Promise<ProjectManifest> {
   const manifest = await buildProject(spec, { privateKey: researcher.privateKey, blobs: researcher.blobs })
   await researcher.store.projects.put(manifest.id, manifest.signedBytes)
   await researcher.coordinator!.addProject(manifest)

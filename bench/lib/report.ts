@@ -39,6 +39,13 @@ export function printTable (s: Record<string, any>): void {
   if (s.endToEndEfficiency != null) {
     rows.push({ figure: `end to end matmul ${s.endToEndSize}^3, ${s.endToEndVolunteers} volunteers`, value: `${fixed(s.endToEndWallMs, 0)} ms`, reference: `compute ${fixed(s.endToEndComputeMs, 0)} ms`, ratio: `eff ${fixed(s.endToEndEfficiency, 3)}`, target: '' })
   }
+  if (s.computeBoundEfficiency != null) {
+    rows.push({ figure: `compute-bound wgsl (Monte Carlo), ${s.computeBoundVolunteers} volunteers, ${s.computeBoundChunks} chunks`, value: `${fixed(s.computeBoundWallMs, 0)} ms`, reference: `compute ${fixed(s.computeBoundComputeMs, 0)} ms`, ratio: `eff ${fixed(s.computeBoundEfficiency, 3)}`, target: '>= 0.9' })
+  }
+  if (s.meshVsLocal != null) {
+    rows.push({ figure: `mesh vs local (Monte Carlo), 1 volunteer, ${s.meshVsLocalChunks} chunks`, value: `${fixed(s.meshVsLocalMeshMs, 0)} ms`, reference: `same device, no network ${fixed(s.meshVsLocalLocalMs, 0)} ms`, ratio: fixed(s.meshVsLocal, 3), target: '>= 0.9' })
+    rows.push({ figure: 'mesh vs local: device busy in the mesh run', value: `${fixed(s.meshVsLocalMeshComputeMs, 0)} ms`, reference: `of ${fixed(s.meshVsLocalMeshMs, 0)} ms wall`, ratio: fixed(s.meshVsLocalDeviceBusy, 3), target: '' })
+  }
   const headers: Row = { figure: 'figure', value: 'value', reference: 'reference', ratio: 'ratio', target: 'target' }
   const keys = Object.keys(headers) as Array<keyof Row>
   const widths = keys.map(key => Math.max(...[headers, ...rows].map(row => row[key].length)))

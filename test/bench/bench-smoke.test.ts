@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
-
-/** Runs `npm run bench -- ARGS` as package.json spells it (node --import tsx bench/run.ts). */
-async function bench (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
-  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-  clearTimeout(timer)
-  return { code, stdout, stderr }
-}
+import { bench, summaryOf } from './bench-process.ts'
 
 test('given --quick --json --only dispatch,store,reassign, the last line of stdout is one JSON object with those figures and their references', async () => {
   const run = await bench(['--quick', '--json', '--only', 'dispatch,store,reassign'])
   assert.equal(run.code, 0, run.stderr.slice(-2000))
-  const lines = run.stdout.trim().split('\n')
-  const summary = JSON.parse(lines.at(-1)!)
+  const summary = summaryOf(run)
   for (const key of ['dispatchP50Ms', 'dispatchP99Ms', 'tcpRoundTripP50Ms', 'dispatchOverTcp', 'storeWritesPerSec', 'storeWritesSerialPerSec', 'storeResultsPerBatch', 'reassignMs', 'detectMs']) {
     assert.ok(typeof summary[key] === 'number' && Number.isFinite(summary[key]) && summary[key] > 0, `${key} = ${summary[key]}`)
   }
@@ -37,6 +20,6 @@ test('given --quick --json --only dispatch,store,reassign, the last line of stdo
 test('given an unknown benchmark name, bench exits 2 naming the ones available', async () => {
   const run = await bench(['--only', 'dispatch,warp'])
   assert.equal(run.code, 2)
-  assert.match(run.stderr, /unknown benchmark warp \(available: dispatch, reassign, scaling, transfer, store, matmul, endToEnd\)/)
+  assert.match(run.stderr, /unknown benchmark warp \(available: dispatch, reassign, scaling, transfer, store, matmul, endToEnd, computeBound, meshVsLocal\)/)
   assert.equal(run.stdout, '')
 })
