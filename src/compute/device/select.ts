@@ -63,9 +63,10 @@ export async function selectComputeDevice (prefer?: DevicePreference): Promise<C
   return new CpuComputeDevice(reasons)
 }
 
-function coreBackend (): ComputeBackend {
-  if (process.platform === 'darwin') return 'metal'
-  if (process.platform === 'win32') return 'd3d12'
+/** The core adapter's backend on a platform: Metal on macOS, D3D12 on Windows, Vulkan elsewhere. */
+export function coreBackend (platform: NodeJS.Platform = process.platform): ComputeBackend {
+  if (platform === 'darwin') return 'metal'
+  if (platform === 'win32') return 'd3d12'
   return 'vulkan'
 }
 
