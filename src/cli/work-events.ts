@@ -1,6 +1,7 @@
 import type { Output } from './command.ts'
 import type { MeshNode } from '../node/mesh-node.ts'
 import type { VolunteerRunSummary } from '../node/volunteer/index.ts'
+import type { VolunteerPlan } from '../node/volunteer/auto-volunteer.ts'
 import type { ProjectSummary } from '../node/types.ts'
 
 /** Human progress lines are printed at most this often. */
@@ -135,5 +136,19 @@ export function printLeft (out: Output, summary: VolunteerRunSummary, json: bool
   } else {
     out.line(`left ${summary.projectId}: ${summary.outcome}${summary.reason != null ? ` (${summary.reason})` : ''}; ` +
       `${summary.chunksComputed} chunks computed, ${summary.receipts} receipts, ${(summary.creditsFlops / 1e9).toFixed(2)} GFLOP credited`)
+  }
+}
+
+export function printDeclined (out: Output, project: ProjectSummary, reason: string, json: boolean): void {
+  if (json) out.json({ event: 'declined', projectId: project.id, name: project.name, reason, at: Date.now() })
+  else out.line(`not contributing to ${project.name}: ${reason}`)
+}
+
+/** The joined/left/declined lines of a headless volunteer (`mesh volunteer`, `mesh serve --volunteer`). */
+export function volunteerReports (out: Output, json: boolean): Pick<VolunteerPlan, 'onJoined' | 'onLeft' | 'onDeclined'> {
+  return {
+    onJoined: project => { printJoined(out, project, json) },
+    onLeft: summary => { printLeft(out, summary, json) },
+    onDeclined: (project, reason) => { printDeclined(out, project, reason, json) }
   }
 }

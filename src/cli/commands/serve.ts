@@ -1,7 +1,7 @@
 import type { Command, CommandContext } from '../command.ts'
 import { EXIT_OK, EXIT_WORK_FAILED } from '../errors.ts'
 import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
-import { printJoined, printLeft, reportVolunteerEvents, ResearcherReport } from '../work-events.ts'
+import { volunteerReports, reportVolunteerEvents, ResearcherReport } from '../work-events.ts'
 import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
 
 async function run (ctx: CommandContext): Promise<number> {
@@ -26,8 +26,7 @@ async function run (ctx: CommandContext): Promise<number> {
       reportVolunteerEvents(ctx.out, node, json)
       volunteering = volunteerUntil(node, {
         signal: stopVolunteering.signal,
-        onJoined: project => { printJoined(ctx.out, project, json) },
-        onLeft: summary => { printLeft(ctx.out, summary, json) }
+        ...volunteerReports(ctx.out, json)
       })
     }
     if (untilDone) {

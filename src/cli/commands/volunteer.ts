@@ -2,7 +2,7 @@ import type { Command, CommandContext } from '../command.ts'
 import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { nodeOptionsFrom, reportNodeEvents, reportStarted, startNode } from '../node-options.ts'
 import { optionalString, parseInteger } from '../parse-values.ts'
-import { printJoined, printLeft, reportVolunteerEvents } from '../work-events.ts'
+import { volunteerReports, reportVolunteerEvents } from '../work-events.ts'
 import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
 import type { VolunteerRunSummary } from '../../node/volunteer/index.ts'
 
@@ -35,8 +35,7 @@ async function run (ctx: CommandContext): Promise<number> {
       acceptCustomWgsl: ctx.options['accept-wgsl'] === true,
       untilDone: ctx.options['until-done'] === true,
       signal: ctx.signal,
-      onJoined: project => { printJoined(ctx.out, project, json) },
-      onLeft: summary => { printLeft(ctx.out, summary, json) }
+      ...volunteerReports(ctx.out, json)
     })
   } finally {
     await node.stop()

@@ -19,6 +19,8 @@ export interface VolunteerPlan {
   readonly signal: AbortSignal
   readonly onJoined?: (project: ProjectSummary) => void
   readonly onLeft?: (summary: VolunteerRunSummary) => void
+  /** A project this peer cannot join (its device cannot hold it, ...), with the reason. */
+  readonly onDeclined?: (project: ProjectSummary, reason: string) => void
 }
 
 type VolunteerNode = Pick<MeshNode<any>, 'projects' | 'project' | 'prefs' | 'join' | 'addEventListener' | 'removeEventListener'>
@@ -71,7 +73,10 @@ export async function volunteerUntil (node: VolunteerNode, plan: VolunteerPlan):
       if (!(err instanceof InputError)) throw err
       const now = node.project(project.id)?.status
       if (plan.projectId != null && now !== 'done' && now !== 'failed') throw err
-      if (plan.projectId == null) finished.add(project.id)
+      if (plan.projectId == null) {
+        finished.add(project.id)
+        if (now !== 'done' && now !== 'failed') plan.onDeclined?.(project, err.message)
+      }
       continue
     }
     plan.onJoined?.(project)

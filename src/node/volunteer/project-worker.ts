@@ -7,6 +7,7 @@ import { LoopBudgetError } from '../../compute/errors.ts'
 import { earnedReceiptKey } from './ledger.ts'
 import { SharedInputs, type VolunteerBlobs } from './shared-inputs.ts'
 import { chunkOutputRows, type ChunkWork, type InputShape, type Kernel } from '../../compute/kernel.ts'
+import type { ComputeLimits } from '../../compute/gpu-program.ts'
 import type { BlobTransfer } from '../../protocols/blob/index.ts'
 import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
 import type { MeshStore } from '../../store/store.ts'
@@ -15,7 +16,7 @@ import type { Logger, PeerId } from '@libp2p/interface'
 
 /** Where the volunteer computes: a ComputeDevice. */
 export interface VolunteerDevice {
-  readonly info: { readonly description: string, readonly backend?: string }
+  readonly info: { readonly description: string, readonly backend?: string, readonly limits?: ComputeLimits }
   run (work: ChunkWork, options?: { signal?: AbortSignal }): Promise<Float32Array>
 }
 

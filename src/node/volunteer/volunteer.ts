@@ -4,6 +4,7 @@ import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
 import { InputError } from '../../errors.ts'
 import { emit, type MeshEventMap, type MeshEventSink } from '../coordinator/events.ts'
 import * as defaults from './constants.ts'
+import { deviceFitProblem } from './device-fit.ts'
 import { CustomCodeNotAcceptedError, VolunteerBusyError } from './errors.ts'
 import { ProjectWorker, type VolunteerDevice, type VolunteerRunSummary, type WorkerTuning } from './project-worker.ts'
 import type { Kernel } from '../../compute/kernel.ts'
@@ -114,8 +115,9 @@ export class Volunteer {
   /**
    * Works on `project` until it is done or failed, `maxChunks` are computed,
    * the researcher refuses this peer, or `stop()`. Throws InputError for a
-   * kernel that is not built in, custom WGSL not accepted in the prefs, or
-   * shared inputs larger than this peer accepts (maxSharedInputBytes).
+   * kernel that is not built in, custom WGSL not accepted in the prefs,
+   * shared inputs larger than this peer accepts (maxSharedInputBytes), or
+   * buffers this device cannot bind (its limits).
    */
   async join (project: ProjectManifest, options: JoinOptions = {}): Promise<VolunteerRunSummary> {
     if (this.worker != null) throw new VolunteerBusyError(this.worker.status().projectId ?? '')
@@ -127,6 +129,8 @@ export class Volunteer {
     if (sharedBytes > this.maxSharedInputBytes) {
       throw new InputError(`project ${project.id} needs ${(sharedBytes / 1024 ** 3).toFixed(1)} GiB of shared inputs, more than the ${(this.maxSharedInputBytes / 1024 ** 3).toFixed(1)} GiB this peer accepts`)
     }
+    const unfit = deviceFitProblem(kernel, params, project, this.init.device.info.limits)
+    if (unfit != null) throw new InputError(`project ${project.id} does not fit ${this.init.device.info.description}: ${unfit}`)
     const controller = new AbortController()
     const onAbort = (): void => { controller.abort() }
     options.signal?.addEventListener('abort', onAbort, { once: true })
