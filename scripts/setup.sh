@@ -58,7 +58,7 @@ suggest () {
 
 case "$platform" in
   debian)
-    packages="libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri chromium tmux iproute2 procps util-linux"
+    packages="libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri chromium libvulkan1 tmux iproute2 procps util-linux"
     missing=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $packages 2>/dev/null | awk '$1 != "ii" {print $2}'; \
       for p in $packages; do dpkg-query -W "$p" >/dev/null 2>&1 || echo "$p"; done)
     if [ -n "$(echo "$missing" | tr -d '[:space:]')" ]; then

@@ -1,13 +1,21 @@
 import type { ChunkWork, InputShape } from './kernel.ts'
 import type { ComputeLimits } from './gpu-program.ts'
 import { findSwiftShaderIcd, LoopFallbackDevice, swiftShaderEnv } from './device/loop-fallback.ts'
-import { selectComputeDevice, type DevicePreference } from './device/select.ts'
+import { listWebGpuAdapters, selectComputeDevice, type DevicePreference } from './device/select.ts'
 import { ProcessComputeDevice } from './device/process-device.ts'
+import type { AdapterList } from './device/adapters.ts'
+import type { GpuChoice } from './device/gpu-choice.ts'
+import type { MemoryCap } from './device/memory-cap.ts'
 
 export type { DevicePreference } from './device/select.ts'
+export type { AdapterList, ComputeAdapter } from './device/adapters.ts'
+export type { GpuChoice } from './device/gpu-choice.ts'
+export type { MemoryCap } from './device/memory-cap.ts'
+export { MemoryCapError } from './device/memory-cap.ts'
 export { ProcessComputeDevice } from './device/process-device.ts'
 
-export type ComputeBackend = 'vulkan' | 'metal' | 'd3d12' | 'opengles' | 'cpu'
+/** Dawn's backends a device may run on ('opengl' and 'd3d11' only when chosen from `mesh gpu --all`), or the CPU references. */
+export type ComputeBackend = 'vulkan' | 'metal' | 'd3d12' | 'd3d11' | 'opengles' | 'opengl' | 'cpu'
 
 export interface ComputeDeviceInfo {
   readonly backend: ComputeBackend
@@ -25,6 +33,8 @@ export interface ComputeDeviceInfo {
   readonly loopBudget?: number | null
   /** Where each probe saw the cut: one long loop, nested loops, loops in sequence. */
   readonly loopProbe?: { readonly single: number | null, readonly nested: number | null, readonly sequence: number | null }
+  /** What the compute process's memory cap covers (maxMemoryMiB); absent without one. */
+  readonly memoryCap?: MemoryCap
 }
 
 export interface RunOptions {
@@ -64,6 +74,14 @@ export interface OpenComputeDeviceOptions {
    */
   readonly prefer?: DevicePreference
   /**
+   * The adapter to use where there are several (`--gpu N|NAME`): its index in
+   * listComputeAdapters' list (`mesh gpu --all`), or text its name or
+   * description contains, any case (the first such). Exactly that adapter
+   * opens, whatever `prefer` and MESH_GPU say; a choice naming none throws
+   * an InputError listing the adapters found.
+   */
+  readonly gpu?: GpuChoice
+  /**
    * Run the device isolated (default true): despite the name, in a child
    * process (ProcessComputeDevice), not a worker thread. Chunks that take
    * seconds on a software adapter or the CPU do not stall this event loop, a
@@ -82,10 +100,11 @@ export interface OpenComputeDeviceOptions {
   /** Merged into the child process's environment (e.g. VK_ICD_FILENAMES to pick a Vulkan driver). */
   readonly env?: Readonly<Record<string, string>>
   /**
-   * Caps the child's JavaScript heap (--max-old-space-size), where a chunk's
-   * inputs and outputs live. Native memory (Dawn, the driver) is not capped:
-   * an address-space limit (RLIMIT_AS) breaks V8's WebAssembly reservations
-   * and Dawn/Mesa reserve gigabytes of address space they never touch.
+   * The child's memory cap, MiB: its JavaScript heap (--max-old-space-size)
+   * everywhere, and on Linux its native memory too, beyond what opening the
+   * device took (RLIMIT_DATA; device/memory-cap.ts says what that counts and
+   * what it does not). A run that needs more rejects with MemoryCapError and
+   * the next run gets a fresh child. info.memoryCap says what was capped.
    */
   readonly maxMemoryMiB?: number
   /**
@@ -98,9 +117,20 @@ export interface OpenComputeDeviceOptions {
 
 /** Opens the best compute device on this machine (DESIGN.md section 6), recording why each better one was passed over. */
 export async function openComputeDevice (options: OpenComputeDeviceOptions = {}): Promise<ComputeDevice> {
-  if (options.inWorker === false) return await selectComputeDevice(options.prefer)
+  if (options.inWorker === false) return await selectComputeDevice(options.prefer, options.gpu)
   const device = await ProcessComputeDevice.open(options)
   const icd = options.loopFallback === false || device.info.loopBudget == null ? undefined : findSwiftShaderIcd()
   if (icd == null) return device
-  return new LoopFallbackDevice(device, async () => await ProcessComputeDevice.open({ ...options, prefer: 'core', env: { ...options.env, ...swiftShaderEnv(icd) } }))
+  // SwiftShader is its own adapter: the gpu choice named the primary one.
+  return new LoopFallbackDevice(device, async () => await ProcessComputeDevice.open({ ...options, gpu: undefined, prefer: 'core', env: { ...options.env, ...swiftShaderEnv(icd) } }))
+}
+
+/**
+ * Every adapter WebGPU offers on this machine, in the order `gpu` indexes
+ * them (`mesh gpu --all`); listed in a child process unless `inWorker` is
+ * false, so Dawn's output goes to `logFile`, not the terminal.
+ */
+export async function listComputeAdapters (options: Pick<OpenComputeDeviceOptions, 'inWorker' | 'env' | 'logFile'> = {}): Promise<AdapterList> {
+  if (options.inWorker === false) return await listWebGpuAdapters()
+  return await ProcessComputeDevice.listAdapters(options)
 }

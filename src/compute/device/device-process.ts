@@ -1,6 +1,7 @@
 import type { ComputeDevice } from '../device.ts'
-import { selectComputeDevice } from './select.ts'
+import { listWebGpuAdapters, selectComputeDevice } from './select.ts'
 import { toErrorMessage, type FromDeviceProcess, type ToDeviceProcess } from './device-protocol.ts'
+import { applyMemoryCap, isAllocationFailure, MemoryCapError, memoryCapMessage, type MemoryCap } from './memory-cap.ts'
 
 /**
  * The child-process side of ProcessComputeDevice: owns the real device and
@@ -9,6 +10,7 @@ import { toErrorMessage, type FromDeviceProcess, type ToDeviceProcess } from './
  */
 const shared = new Map<number, Float32Array>()
 let device: ComputeDevice | undefined
+let memoryCap: MemoryCap | undefined
 
 // The IPC channel closes when the parent dies, however it dies: an orphan
 // must not keep holding the GPU. (A chunk on the CPU reference holds the
@@ -28,8 +30,10 @@ async function handle (message: ToDeviceProcess): Promise<void> {
   switch (message.type) {
     case 'open':
       try {
-        device = await selectComputeDevice(message.prefer)
-        reply({ type: 'opened', id: message.id, info: device.info })
+        device = await selectComputeDevice(message.prefer, message.gpu)
+        // Capped from here on: what opening the device took is not the chunks'.
+        if (message.maxMemoryMiB != null) memoryCap = applyMemoryCap(message.maxMemoryMiB)
+        reply({ type: 'opened', id: message.id, info: device.info, ...(memoryCap != null ? { memoryCap } : {}) })
       } catch (err) {
         reply({ type: 'failed', id: message.id, error: toErrorMessage(err) })
       }
@@ -44,6 +48,16 @@ async function handle (message: ToDeviceProcess): Promise<void> {
         }))
         const data = await device!.run({ kernel: message.kernel, params: message.params, range: message.range, rows: message.rows, rowCols: message.rowCols, shared: inputs })
         reply({ type: 'done', id: message.id, data })
+      } catch (err) {
+        // At its native cap, the next allocation anywhere (V8's own) may be fatal: the parent replaces this process.
+        const capped = memoryCap?.dataLimitBytes != null && isAllocationFailure(err)
+        const error = capped ? new MemoryCapError(memoryCapMessage(memoryCap!, String((err as Error).message).split('\n')[0]!)) : err
+        reply({ type: 'failed', id: message.id, error: toErrorMessage(error) })
+      }
+      return
+    case 'adapters':
+      try {
+        reply({ type: 'adapters', id: message.id, list: await listWebGpuAdapters() })
       } catch (err) {
         reply({ type: 'failed', id: message.id, error: toErrorMessage(err) })
       }

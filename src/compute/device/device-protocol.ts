@@ -1,6 +1,9 @@
 import type { ComputeDeviceInfo } from '../device.ts'
 import type { ChunkRange, InputShape } from '../kernel.ts'
 import type { DevicePreference } from './select.ts'
+import type { AdapterList } from './adapters.ts'
+import type { GpuChoice } from './gpu-choice.ts'
+import { MemoryCapError, type MemoryCap } from './memory-cap.ts'
 import { ChunkTooLargeError, DeviceLostError, DeviceUnavailableError, KernelUnsupportedError, LoopBudgetError, WgslCompileError } from '../errors.ts'
 import { KernelInputError } from '../kernel.ts'
 import { InputError } from '../../errors.ts'
@@ -20,7 +23,10 @@ export interface SharedInputMessage {
 }
 
 export type ToDeviceProcess =
-  | { readonly type: 'open', readonly id: number, readonly prefer: DevicePreference | undefined }
+  /** Open a device (the adapter `gpu` names, else by `prefer`), then cap the process's memory at maxMemoryMiB beyond it. */
+  | { readonly type: 'open', readonly id: number, readonly prefer: DevicePreference | undefined, readonly gpu?: GpuChoice, readonly maxMemoryMiB?: number }
+  /** List the adapters WebGPU offers; answered with 'adapters'. */
+  | { readonly type: 'adapters', readonly id: number }
   | { readonly type: 'run', readonly id: number, readonly kernel: string, readonly params: unknown, readonly range: ChunkRange, readonly rows: Float32Array, readonly rowCols: number, readonly shared: Record<string, SharedInputMessage> }
   | { readonly type: 'validate', readonly id: number, readonly kernelId: string, readonly params: unknown, readonly inputs: readonly InputShape[] }
   | { readonly type: 'release', readonly refs: number[] }
@@ -28,7 +34,8 @@ export type ToDeviceProcess =
   | { readonly type: 'destroy' }
 
 export type FromDeviceProcess =
-  | { readonly type: 'opened', readonly id: number, readonly info: ComputeDeviceInfo }
+  | { readonly type: 'opened', readonly id: number, readonly info: ComputeDeviceInfo, readonly memoryCap?: MemoryCap }
+  | { readonly type: 'adapters', readonly id: number, readonly list: AdapterList }
   | { readonly type: 'done', readonly id: number, readonly data?: Float32Array }
   | { readonly type: 'failed', readonly id: number, readonly error: ErrorMessage }
 
@@ -55,6 +62,7 @@ export function fromErrorMessage (error: ErrorMessage): Error {
     case 'DeviceLostError': return new DeviceLostError(error.message)
     case 'DeviceUnavailableError': return new DeviceUnavailableError(error.message)
     case 'LoopBudgetError': return new LoopBudgetError(error.budget ?? 0, error.message)
+    case 'MemoryCapError': return new MemoryCapError(error.message)
     case 'AbortError': return new DOMException(error.message, 'AbortError')
     default: {
       const rebuilt = error.name.endsWith('InputError') || error.name === 'DataFileError' ? new InputError(error.message) : new Error(error.message)

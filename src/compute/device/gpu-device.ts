@@ -17,7 +17,8 @@ const MAX_PIPELINES = 32
 /** Buffer sets kept (one per program), each as large as its chunks. */
 const MAX_BUFFER_SETS = 2
 
-const limitNames = [
+/** The limits a device is opened with and the chunk planner reads. */
+export const COMPUTE_LIMIT_NAMES = [
   'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension',
   'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage',
   'maxComputeWorkgroupSizeX'
@@ -34,6 +35,8 @@ export interface GpuOpenOptions {
   readonly backend: ComputeBackend
   readonly featureLevel: 'core' | 'compatibility'
   readonly fallbackReasons: string[]
+  /** The adapter's name as Dawn lists it (listAdapters); default: the first Dawn offers. */
+  readonly adapter?: string
 }
 
 /**
@@ -53,23 +56,17 @@ export class GpuComputeDevice implements ComputeDevice {
 
   /** Opens the adapter of one backend; undefined when Dawn finds none. */
   static async open (webgpu: WebGpuModule, options: GpuOpenOptions): Promise<GpuComputeDevice | undefined> {
-    const gpu = webgpu.create([`backend=${options.backend}`])
-    const adapter = options.featureLevel === 'compatibility'
-      ? await gpu.requestAdapter({ featureLevel: 'compatibility' })
-      : await gpu.requestAdapter({ powerPreference: 'high-performance' })
+    const { gpu, adapter } = await requestNamedAdapter(webgpu, options.backend, options.featureLevel, options.adapter)
     if (adapter == null) return undefined
     const requiredLimits: Record<string, number> = {}
-    for (const name of limitNames) requiredLimits[name] = adapter.limits[name]
+    for (const name of COMPUTE_LIMIT_NAMES) requiredLimits[name] = adapter.limits[name]
     const device = await adapter.requestDevice({ requiredLimits })
-    const adapterInfo = adapter.info
-    const description = [...new Set([adapterInfo.vendor, adapterInfo.architecture, adapterInfo.device, adapterInfo.description]
-      .map(s => s?.trim() ?? '').filter(s => s !== ''))].join(' ')
     const opened = new GpuComputeDevice(gpu, device, webgpu.globals as unknown as WebGpuConstants, {
       backend: options.backend,
       featureLevel: options.featureLevel,
-      description: description === '' ? `${options.backend} adapter` : description,
+      description: describeAdapter(adapter.info, options.backend),
       fallbackReasons: options.fallbackReasons,
-      limits: Object.fromEntries(limitNames.map(name => [name, device.limits[name]])) as unknown as ComputeLimits,
+      limits: Object.fromEntries(COMPUTE_LIMIT_NAMES.map(name => [name, device.limits[name]])) as unknown as ComputeLimits,
       loopBudget: null
     })
     await opened.measureLoopBudget()
@@ -254,6 +251,26 @@ export class GpuComputeDevice implements ComputeDevice {
     this.tail = run
     return await run
   }
+}
+
+/**
+ * Asks one backend for an adapter; with a name, Dawn's `adapter=` flag picks
+ * the first adapter whose name contains it, and rejects listing the adapters
+ * it has when none does. The instance is returned to be kept alive.
+ */
+export async function requestNamedAdapter (webgpu: WebGpuModule, backend: ComputeBackend, featureLevel: 'core' | 'compatibility', name?: string): Promise<{ gpu: GPU, adapter: GPUAdapter | null }> {
+  const gpu = webgpu.create([`backend=${backend}`, ...(name != null && name !== '' ? [`adapter=${name}`] : [])])
+  const adapter = featureLevel === 'compatibility'
+    ? await gpu.requestAdapter({ featureLevel: 'compatibility' })
+    : await gpu.requestAdapter({ powerPreference: 'high-performance' })
+  return { gpu, adapter }
+}
+
+/** The adapter's names from its driver, e.g. "nvidia hopper NVIDIA H100 80GB HBM3". */
+export function describeAdapter (info: GPUAdapterInfo, backend: ComputeBackend): string {
+  const description = [...new Set([info.vendor, info.architecture, info.device, info.description]
+    .map(s => s?.trim() ?? '').filter(s => s !== ''))].join(' ')
+  return description === '' ? `${backend} adapter` : description
 }
 
 function evictOldest<V> (map: Map<string, V>, keep: number, release?: (value: V) => void): void {

@@ -1,11 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process'
-import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs'
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChunkWork, InputShape } from '../kernel.ts'
 import type { ComputeDevice, ComputeDeviceInfo, OpenComputeDeviceOptions, RunOptions } from '../device.ts'
 import { DeviceLostError, DeviceUnavailableError, KernelTimeoutError } from '../errors.ts'
 import { InputError } from '../../errors.ts'
 import { fromErrorMessage, type FromDeviceProcess, type SharedInputMessage, type ToDeviceProcess } from './device-protocol.ts'
+import type { AdapterList } from './adapters.ts'
+import { MemoryCapError, memoryCapMessage, outOfMemoryLine, type MemoryCap } from './memory-cap.ts'
 
 /** Shared inputs the child keeps (a project's B, say); the least recently used beyond this are released. */
 const MAX_SHARED_INPUTS = 4
@@ -19,7 +23,7 @@ const MAX_RESTART_BACKOFF_MS = 30_000
 
 const ENTRY = fileURLToPath(new URL('./device-process-entry.mjs', import.meta.url))
 
-export type ProcessDeviceOptions = Pick<OpenComputeDeviceOptions, 'prefer' | 'env' | 'logFile' | 'maxMemoryMiB'>
+export type ProcessDeviceOptions = Pick<OpenComputeDeviceOptions, 'prefer' | 'gpu' | 'env' | 'logFile' | 'maxMemoryMiB'>
 
 type Request = Extract<ToDeviceProcess, { readonly id: number }>
 
@@ -61,6 +65,11 @@ export class ProcessComputeDevice implements ComputeDevice {
 
   static async open (options: ProcessDeviceOptions = {}): Promise<ProcessComputeDevice> {
     return new ProcessComputeDevice(options, await DeviceChild.start(options))
+  }
+
+  /** The adapters WebGPU offers, listed in a child process of its own (Dawn's output goes where the device's would). */
+  static async listAdapters (options: Pick<ProcessDeviceOptions, 'env' | 'logFile'> = {}): Promise<AdapterList> {
+    return await DeviceChild.listAdapters(options)
   }
 
   private constructor (private readonly options: ProcessDeviceOptions, child: DeviceChild) {
@@ -134,8 +143,8 @@ export class ProcessComputeDevice implements ComputeDevice {
     const answer = await child.request(message, limits)
     if (answer.type === 'failed') {
       const err = fromErrorMessage(answer.error)
-      // The GPU device of that process is gone: so is the process, and the next request gets a new one.
-      if (err instanceof DeviceLostError) await child.kill(err.message, true)
+      // The GPU device of that process is gone, or it is at its memory cap: so is the process, and the next request gets a new one.
+      if (err instanceof DeviceLostError || err instanceof MemoryCapError) await child.kill(err.message, true)
       throw err
     }
     this.crashes = 0
@@ -227,18 +236,23 @@ class DeviceChild {
   endedAt = 0
   readonly exited: Promise<void>
   info!: ComputeDeviceInfo
+  private readonly process: ChildProcess
+  /** What the process's memory cap covers, once its device is open; undefined without a cap. */
+  private memoryCap: MemoryCap | undefined
   private waiting: { readonly id: number, resolve: (answer: FromDeviceProcess) => void, reject: (err: Error) => void } | undefined
 
-  /** Starts a child and opens its device; throws what opening threw (DeviceUnavailableError, InputError for a bad MESH_GPU). */
+  /** Starts a child and opens its device; throws what opening threw (DeviceUnavailableError, InputError for a bad MESH_GPU or gpu). */
   static async start (options: ProcessDeviceOptions): Promise<DeviceChild> {
     const child = new DeviceChild(forkDeviceProcess(options), options.logFile)
     try {
-      const answer = await child.request({ type: 'open', id: 0, prefer: options.prefer }, {
+      const open: Request = { type: 'open', id: 0, prefer: options.prefer, ...(options.gpu != null ? { gpu: options.gpu } : {}), ...(options.maxMemoryMiB != null ? { maxMemoryMiB: options.maxMemoryMiB } : {}) }
+      const answer = await child.request(open, {
         timeout: { ms: OPEN_TIMEOUT_MS, error: () => new DeviceUnavailableError(`the compute process opened no device within ${OPEN_TIMEOUT_MS / 1000} s`) }
       })
       if (answer.type === 'failed') throw fromErrorMessage(answer.error)
       if (answer.type !== 'opened') throw new Error(`the compute process answered '${answer.type}' to 'open'`)
-      child.info = answer.info
+      child.memoryCap = answer.memoryCap
+      child.info = answer.memoryCap != null ? { ...answer.info, memoryCap: answer.memoryCap } : answer.info
       return child
     } catch (err: any) {
       await child.kill(`opening the device failed: ${String(err?.message ?? err)}`)
@@ -247,17 +261,40 @@ class DeviceChild {
     }
   }
 
-  private constructor (private readonly process: ChildProcess, private readonly logFile: string | undefined) {
+  /** Starts a child that lists the adapters WebGPU offers, and ends it. */
+  static async listAdapters (options: Pick<ProcessDeviceOptions, 'env' | 'logFile'>): Promise<AdapterList> {
+    const child = new DeviceChild(forkDeviceProcess(options), options.logFile)
+    try {
+      const answer = await child.request({ type: 'adapters', id: 0 }, {
+        timeout: { ms: OPEN_TIMEOUT_MS, error: () => new DeviceUnavailableError(`the compute process listed no adapters within ${OPEN_TIMEOUT_MS / 1000} s`) }
+      })
+      if (answer.type === 'failed') throw fromErrorMessage(answer.error)
+      if (answer.type !== 'adapters') throw new Error(`the compute process answered '${answer.type}' to 'adapters'`)
+      return answer.list
+    } finally {
+      await child.kill('the adapters are listed')
+    }
+  }
+
+  private constructor (private readonly forked: ForkedProcess, private readonly logFile: string | undefined) {
+    const process = this.process = forked.process
+    let failure: string | undefined
     this.exited = new Promise(resolve => {
       process.once('exit', (code, signal) => {
-        this.end(signal != null ? `the compute process was killed by ${signal}` : `the compute process exited with code ${code}`, true)
+        const how = failure ?? (signal != null ? `the compute process was killed by ${signal}` : `the compute process exited with code ${code}`)
+        if (this.endReason == null) this.end(how, true, this.deathError(how))
         resolve()
       })
       process.on('error', (err) => {
-        this.end(`the compute process failed: ${err.message}`, true)
-        // A process that never started emits no 'exit'.
-        if (process.pid == null) resolve()
-        else process.kill('SIGKILL')
+        failure ??= `the compute process failed: ${err.message}`
+        // A process that never started emits no 'exit'. One that did is killed, and ends at its 'exit':
+        // a write to a process dying of its memory cap fails first, and its output says why it died.
+        if (process.pid == null) {
+          this.end(failure, true)
+          resolve()
+        } else {
+          process.kill('SIGKILL')
+        }
       })
     })
     process.on('message', (answer: FromDeviceProcess) => {
@@ -339,18 +376,32 @@ class DeviceChild {
     await this.exited
   }
 
-  private end (reason: string, crashed: boolean): void {
+  private end (reason: string, crashed: boolean, error: Error = lostError(reason)): void {
     if (this.endReason != null) return
     this.endReason = reason
     this.crashed = crashed
     this.endedAt = Date.now()
-    this.waiting?.reject(lostError(reason))
+    this.waiting?.reject(error)
     this.waiting = undefined
     if (this.logFile != null) {
       try {
         appendFileSync(this.logFile, `${new Date().toISOString()} mesh: compute process ${this.process.pid ?? '(not started)'} ends: ${reason}\n`)
       } catch {}
     }
+    if (this.forked.output?.temporary === true) rmSync(this.forked.output.path, { force: true })
+  }
+
+  /**
+   * Why a capped process died by itself, told from its own output: V8 and
+   * Dawn print 'out of memory' / 'Allocation failed' as they end it.
+   * Otherwise a lost device that says it ran under a cap.
+   */
+  private deathError (how: string): Error {
+    const cap = this.memoryCap
+    if (cap == null) return lostError(how)
+    const line = this.forked.output != null ? outOfMemoryLine(readFrom(this.forked.output.path, this.forked.output.offset)) : undefined
+    if (line != null) return new MemoryCapError(memoryCapMessage(cap, `${how}: ${line}`))
+    return lostError(`${how} (it ran under a memory cap of ${cap.mib} MiB)`)
   }
 
   /** An idle device must not keep the parent alive (a test that forgets destroy() still ends); one at work must. */
@@ -365,13 +416,25 @@ class DeviceChild {
   }
 }
 
-function forkDeviceProcess (options: ProcessDeviceOptions): ChildProcess {
+interface ForkedProcess {
+  readonly process: ChildProcess
+  /** Where its stdout and stderr go, from which offset; a temporary file is removed when the process ends. */
+  readonly output?: { readonly path: string, readonly offset: number, readonly temporary: boolean }
+}
+
+let temporaryOutputs = 0
+
+function forkDeviceProcess (options: ProcessDeviceOptions): ForkedProcess {
   const { maxMemoryMiB } = options
   if (maxMemoryMiB != null && !(Number.isInteger(maxMemoryMiB) && maxMemoryMiB > 0)) {
     throw new InputError(`maxMemoryMiB must be a positive whole number (got ${maxMemoryMiB})`)
   }
-  const log = options.logFile != null ? openSync(options.logFile, 'a') : undefined
+  // A capped process's output is read when it dies, to tell running out of memory from other deaths: without a log, a file of its own.
+  const temporary = options.logFile == null && maxMemoryMiB != null
+  const outputPath = temporary ? join(tmpdir(), `mesh-compute-${process.pid}-${++temporaryOutputs}.log`) : options.logFile
+  const log = outputPath != null ? openSync(outputPath, temporary ? 'w' : 'a') : undefined
   try {
+    const offset = log != null ? fstatSync(log).size : 0
     const output = log ?? 'ignore'
     const child = fork(ENTRY, [], {
       execPath: process.execPath,
@@ -382,10 +445,27 @@ function forkDeviceProcess (options: ProcessDeviceOptions): ChildProcess {
       stdio: ['ignore', output, output, 'ipc'],
       serialization: 'advanced'
     })
-    if (log != null) writeSync(log, `${new Date().toISOString()} mesh: compute process ${child.pid ?? '(not started)'} starts (prefer: ${options.prefer ?? 'default'})\n`)
-    return child
+    if (log != null) writeSync(log, `${new Date().toISOString()} mesh: compute process ${child.pid ?? '(not started)'} starts (prefer: ${options.prefer ?? 'default'}${options.gpu != null ? `, gpu: ${options.gpu}` : ''}${maxMemoryMiB != null ? `, memory cap: ${maxMemoryMiB} MiB` : ''})\n`)
+    return { process: child, ...(outputPath != null ? { output: { path: outputPath, offset, temporary } } : {}) }
   } finally {
     // The child has its own copy of the descriptor.
     if (log != null) closeSync(log)
+  }
+}
+
+/** The last 64 KiB of a file from an offset ('' when unreadable). */
+function readFrom (path: string, offset: number): string {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    const size = fstatSync(fd).size
+    const start = Math.max(offset, size - 64 * 1024)
+    const buffer = Buffer.alloc(Math.max(0, size - start))
+    readSync(fd, buffer, 0, buffer.length, start)
+    return buffer.toString('utf8')
+  } catch {
+    return ''
+  } finally {
+    if (fd != null) closeSync(fd)
   }
 }

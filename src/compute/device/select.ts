@@ -3,6 +3,8 @@ import type { ComputeBackend, ComputeDevice } from '../device.ts'
 import { DeviceUnavailableError } from '../errors.ts'
 import { CpuComputeDevice } from './cpu-device.ts'
 import { GpuComputeDevice } from './gpu-device.ts'
+import { openChosenAdapter, type GpuChoice } from './gpu-choice.ts'
+import { listAdapters, type AdapterList } from './adapters.ts'
 
 export type DevicePreference = 'auto' | 'core' | 'compat' | 'cpu'
 const preferences: readonly DevicePreference[] = ['auto', 'core', 'compat', 'cpu']
@@ -23,9 +25,11 @@ export function preferenceFromEnv (env: NodeJS.ProcessEnv = process.env): Device
  * DESIGN.md section 6's order: a core adapter (Vulkan, Metal, D3D12); else a
  * compatibility adapter on OpenGL ES (Mesa's software driver where there is no
  * GPU); else the CPU references. A forced step that is unavailable throws
- * DeviceUnavailableError rather than quietly falling back.
+ * DeviceUnavailableError rather than quietly falling back. A `gpu` choice
+ * opens exactly that adapter instead, whatever `prefer` and MESH_GPU say.
  */
-export async function selectComputeDevice (prefer?: DevicePreference): Promise<ComputeDevice> {
+export async function selectComputeDevice (prefer?: DevicePreference, gpu?: GpuChoice): Promise<ComputeDevice> {
+  if (gpu != null) return await openChosen(gpu)
   const fromEnv = preferenceFromEnv()
   const preference = prefer ?? fromEnv ?? 'auto'
   const forcedBy = prefer != null ? `prefer: '${prefer}'` : `MESH_GPU=${preference}`
@@ -68,6 +72,18 @@ export function coreBackend (platform: NodeJS.Platform = process.platform): Comp
   if (platform === 'darwin') return 'metal'
   if (platform === 'win32') return 'd3d12'
   return 'vulkan'
+}
+
+/** The adapters WebGPU offers here (none, with the reason, where the webgpu module does not load). */
+export async function listWebGpuAdapters (): Promise<AdapterList> {
+  const webgpu = await loadWebGpu()
+  return typeof webgpu === 'string' ? { adapters: [], notes: [webgpu] } : await listAdapters(webgpu)
+}
+
+async function openChosen (gpu: GpuChoice): Promise<ComputeDevice> {
+  const webgpu = await loadWebGpu()
+  if (typeof webgpu === 'string') throw new DeviceUnavailableError(`gpu '${gpu}': ${webgpu}`)
+  return await openChosenAdapter(webgpu, gpu)
 }
 
 async function loadWebGpu (): Promise<WebGpuModule | string> {
