@@ -13,8 +13,8 @@ function shortPeer (peer: string): string {
 
 /**
  * Prints what happens to this peer's own projects while a researcher
- * command runs: with --json one object per event (chunk-verified,
- * chunk-requeued, volunteer-lost, volunteer-banned, done, failed; each with
+ * command runs: with --json one object per event (chunk-leased,
+ * chunk-verified, chunk-requeued, volunteer-lost, volunteer-banned, done, failed; each with
  * `at`, ms since epoch), else a progress line a second and a line per
  * requeue, loss, ban and finish. Lines are printed in event order; `flush()`
  * waits for the ones in progress.
@@ -24,6 +24,7 @@ export class ResearcherReport {
   private lastProgress = 0
 
   constructor (private readonly out: Output, private readonly node: MeshNode<any>, private readonly json: boolean) {
+    if (json) node.addEventListener('chunk:leased', ({ detail }) => { this.print(() => { this.out.json({ event: 'chunk-leased', ...detail, at: Date.now() }) }) })
     node.addEventListener('chunk:verified', ({ detail }) => {
       const at = Date.now()
       const chunks = this.node.project(detail.projectId)?.chunks
@@ -110,6 +111,14 @@ export class ResearcherReport {
 export function reportVolunteerEvents (out: Output, node: MeshNode<any>, json: boolean): void {
   let computed = 0
   let lastLine = 0
+  node.addEventListener('work:paused', ({ detail }) => {
+    if (json) out.json({ event: 'paused', ...detail, at: Date.now() })
+    else out.line(`paused: ${detail.reason ?? detail.code}`)
+  })
+  node.addEventListener('work:resumed', ({ detail }) => {
+    if (json) out.json({ event: 'resumed', ...detail, at: Date.now() })
+    else out.line('resumed computing')
+  })
   node.addEventListener('work:chunk-computed', ({ detail }) => {
     const at = Date.now()
     computed++

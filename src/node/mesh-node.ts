@@ -1,3 +1,5 @@
+import type { PolicyReport, PolicyStart } from './volunteer/policy-control.ts'
+import type { PolicyState, VolunteerPolicy } from './volunteer/policy/index.ts'
 import { TypedEventEmitter, type Logger, type PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -352,6 +354,33 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
 
   volunteerStatus (): VolunteerStatus {
     return this.volunteering.status()
+  }
+
+  /**
+   * Starts the volunteer policy (idle, battery, schedule, CPU, snooze) with
+   * this machine's sources; the volunteer loop obeys it from then on. Answers
+   * the policy in force, its state and what each source found here.
+   */
+  async startPolicy (options: PolicyStart): Promise<PolicyReport> {
+    const report = await this.volunteering.policy.start(options)
+    this.emit('work:status', this.volunteering.status())
+    return report
+  }
+
+  /** The volunteer policy's state now; undefined when this peer does not run it. */
+  policyState (): PolicyState | undefined {
+    return this.volunteering.policy.state()
+  }
+
+  volunteerPolicy (): VolunteerPolicy | undefined {
+    return this.volunteering.policy.policy()
+  }
+
+  /** Changes the running policy (a snooze, the UI's settings) and keeps it in the data dir. */
+  async updatePolicy (update: Partial<VolunteerPolicy>): Promise<PolicyState> {
+    const state = await this.volunteering.policy.update(update)
+    this.emit('work:status', this.volunteering.status())
+    return state
   }
 
   /** The project this peer is contributing to now, if any. */

@@ -161,6 +161,8 @@ export interface VolunteerStatus {
   readonly creditsFlops: number
   readonly receipts: number
   readonly lastError?: string
+  /** Why this volunteer does not compute now (its policy or the prefs), e.g. "on battery". */
+  readonly pausedReason?: string
 }
 
 export interface DeviceSummary {
@@ -186,5 +188,8 @@ export interface MeshEvents {
   'project:failed': { projectId: string, reason: string }
   'work:chunk-computed': { projectId: string, chunk: number, computeMs: number, flops: number }
   'work:status': VolunteerStatus
+  /** The volunteer policy paused computing (reason: "on battery", ...) or let it resume. */
+  'work:paused': { code: string, reason?: string }
+  'work:resumed': { code: string }
   'rejected': { from?: string, what: string, reason: string }
 }

@@ -200,7 +200,7 @@ export const publishCommand: Command = {
   --spot-check P        fraction of chunks recomputed here: on the CPU for matmul (default 0.05),
                         sampled items on this machine's WebGPU device for map and wgsl (default 0.1)
   --until-done          exit once the project is finished: 0 when verified complete, 1 when it failed
-  --json                one JSON object per line: started, published, chunk-verified per chunk,
+  --json                one JSON object per line: started, published, chunk-leased, chunk-verified per chunk,
                         chunk-requeued, volunteer-lost, done (with its figures) or failed, stopped`,
   options: {
     kernel: { type: 'string' },

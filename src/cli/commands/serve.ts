@@ -1,5 +1,6 @@
 import type { Command, CommandContext } from '../command.ts'
-import { EXIT_OK, EXIT_WORK_FAILED } from '../errors.ts'
+import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
+import { parseVolunteerFlags, startVolunteerPolicy, VOLUNTEER_FLAG_HELP, VOLUNTEER_FLAG_OPTIONS, VOLUNTEER_FLAG_USAGE } from '../volunteer-options.ts'
 import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
 import { volunteerReports, reportVolunteerEvents, ResearcherReport } from '../work-events.ts'
 import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
@@ -8,7 +9,11 @@ async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
   const untilDone = ctx.options['until-done'] === true
   const volunteer = ctx.options.volunteer === true
-  const node = await startNode(await nodeOptionsFrom(ctx.global))
+  const flags = parseVolunteerFlags(ctx.options)
+  if (!volunteer && (Object.keys(flags.policy).length > 0 || Object.keys(flags.tuning).length > 0)) {
+    throw new UsageError('serve: the volunteer policy flags (--when, --schedule, --max-chunk-time, ...) need --volunteer')
+  }
+  const node = await startNode({ ...await nodeOptionsFrom(ctx.global), volunteer: flags.tuning })
   // Volunteering ends with the command: when interrupted, or once the own projects are finished.
   const stopVolunteering = new AbortController()
   const onAbort = (): void => { stopVolunteering.abort() }
@@ -24,6 +29,7 @@ async function run (ctx: CommandContext): Promise<number> {
     let volunteering: Promise<unknown> = Promise.resolve()
     if (volunteer) {
       reportVolunteerEvents(ctx.out, node, json)
+      await startVolunteerPolicy(ctx.out, node, flags, json)
       volunteering = volunteerUntil(node, {
         signal: stopVolunteering.signal,
         ...volunteerReports(ctx.out, json)
@@ -52,7 +58,7 @@ async function run (ctx: CommandContext): Promise<number> {
 export const serveCommand: Command = {
   name: 'serve',
   summary: "run this data dir's peer headless: resume and serve its own projects",
-  usage: '[--volunteer] [--until-done] [--json]',
+  usage: `[--volunteer] [--until-done] [--json] ${VOLUNTEER_FLAG_USAGE}`,
   help: `Starts the peer of this data dir without the UI: its unfinished own projects are
 resumed (chunks verified before stay verified; leases of a previous run are
 handed out again) and served to volunteers; \`mesh status\` and \`mesh export\`
@@ -63,13 +69,16 @@ options:
   --until-done   exit once every resumed own project is finished: 0 when all are
                  done, 1 when one failed (at once, with 0, when there is none)
                  (interrupted, it stops cleanly with 0; a later serve resumes)
-  --json         one JSON object per line: started, serving, chunk-verified,
+  --json         one JSON object per line: started, serving, chunk-leased, chunk-verified,
                  chunk-requeued, volunteer-lost, done, failed (and the volunteer's
-                 joined, chunk-computed, left with --volunteer), stopped`,
+                 joined, chunk-computed, paused/resumed, left with --volunteer), stopped
+with --volunteer, when it computes (kept in the data dir):
+${VOLUNTEER_FLAG_HELP}`,
   options: {
     volunteer: { type: 'boolean' },
     'until-done': { type: 'boolean' },
-    json: { type: 'boolean' }
+    json: { type: 'boolean' },
+    ...VOLUNTEER_FLAG_OPTIONS
   },
   run
 }

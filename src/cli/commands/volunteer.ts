@@ -3,11 +3,12 @@ import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { nodeOptionsFrom, reportNodeEvents, reportStarted, startNode } from '../node-options.ts'
 import { optionalString, parseInteger } from '../parse-values.ts'
 import { volunteerReports, reportVolunteerEvents } from '../work-events.ts'
+import { parseVolunteerFlags, startVolunteerPolicy, VOLUNTEER_FLAG_HELP, VOLUNTEER_FLAG_OPTIONS, VOLUNTEER_FLAG_USAGE } from '../volunteer-options.ts'
 import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
 import type { VolunteerRunSummary } from '../../node/volunteer/index.ts'
 
 /** Outcomes of a run that mean the work did not get done. */
-const FAILED_OUTCOMES: ReadonlySet<VolunteerRunSummary['outcome']> = new Set(['failed', 'refused', 'unsupported', 'unreachable'])
+const FAILED_OUTCOMES: ReadonlySet<VolunteerRunSummary['outcome']> = new Set(['failed', 'refused', 'unsupported', 'timed-out', 'unreachable'])
 
 async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
@@ -17,12 +18,14 @@ async function run (ctx: CommandContext): Promise<number> {
   if (projectId === '') throw new UsageError('volunteer: --project needs a project id (see `mesh projects`)')
   const maxChunksText = optionalString(ctx.options, 'max-chunks')
   const maxChunks = maxChunksText == null ? undefined : parseInteger(maxChunksText, '--max-chunks', 1, Number.MAX_SAFE_INTEGER)
-  const node = await startNode(await nodeOptionsFrom(ctx.global))
+  const flags = parseVolunteerFlags(ctx.options)
+  const node = await startNode({ ...await nodeOptionsFrom(ctx.global), volunteer: flags.tuning })
   let runs: VolunteerRunSummary[] = []
   try {
     reportStarted(ctx.out, node, json)
     reportNodeEvents(ctx.out, node, json)
     reportVolunteerEvents(ctx.out, node, json)
+    await startVolunteerPolicy(ctx.out, node, flags, json)
     if (node.prefs().paused) {
       // Paused in the UI; asking from the command line means contributing now (the saved preference stays).
       ctx.out.info('mesh: volunteering is paused in the preferences; this run contributes anyway')
@@ -48,7 +51,7 @@ async function run (ctx: CommandContext): Promise<number> {
 export const volunteerCommand: Command = {
   name: 'volunteer',
   summary: "contribute this peer's GPU to other peers' projects",
-  usage: '(--project ID | --auto) [--max-chunks N] [--until-done] [--accept-wgsl] [--json]',
+  usage: `(--project ID | --auto) [--max-chunks N] [--until-done] [--accept-wgsl] [--json] ${VOLUNTEER_FLAG_USAGE}`,
   help: `Waits for a project to be announced, computes its chunks on this machine's device
 and hands the results back; it keeps the receipts it earns (see \`mesh leaderboard\`).
 options:
@@ -60,15 +63,19 @@ options:
                    (without it, the peer stays up and joins the next project)
   --accept-wgsl    run projects with researcher-written WGSL (the map kernel) in this run;
                    WGSL is checked and sandboxed by WebGPU, it cannot reach this machine
-  --json           one JSON object per line: started, joined, chunk-computed per chunk,
-                   left (outcome, chunks, receipts, credits), stopped`,
+  --json           one JSON object per line: started, policy, joined, chunk-computed per
+                   chunk, paused/resumed (reason), declined (reason), left (outcome,
+                   chunks, receipts, credits), stopped
+when it computes (kept in the data dir; the UI's volunteer screen edits the same):
+${VOLUNTEER_FLAG_HELP}`,
   options: {
     project: { type: 'string' },
     auto: { type: 'boolean' },
     'max-chunks': { type: 'string' },
     'until-done': { type: 'boolean' },
     'accept-wgsl': { type: 'boolean' },
-    json: { type: 'boolean' }
+    json: { type: 'boolean' },
+    ...VOLUNTEER_FLAG_OPTIONS
   },
   run
 }

@@ -15,6 +15,8 @@ export const MAX_LEASE_MS = 30 * 60_000
 export const LEASE_SLACK_FACTOR = 4
 /** Failed leases of one chunk (expired, lost, wrong size, ...) before the project fails. */
 export const MAX_CHUNK_FAILURES = 8
+/** Volunteers on which a chunk ran past its time limit before the project fails with that reason. */
+export const MAX_KERNEL_TIMEOUTS = 2
 /** Extra replicas a chunk may get after mismatches before the project fails. */
 export const MAX_EXTRA_REPLICAS = 3
 /**

@@ -5,7 +5,7 @@ import { openComputeDevice, type ComputeDevice } from '../../compute/device.ts'
 import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
 import { dataDirProblem } from '../../store/store.ts'
-import { LeaseStatus, MAX_LEASE_BYTES, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
+import { KERNEL_TIME_LIMIT_REASON, LeaseStatus, MAX_LEASE_BYTES, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
 import * as defaults from './constants.ts'
 import { UnknownProjectError } from './errors.ts'
 import { emit, type MeshEventMap, type MeshEventSink } from './events.ts'
@@ -65,6 +65,7 @@ export class Coordinator {
   private readonly sweepIntervalMs: number
   private readonly leaseDuration: LeaseDurationOptions
   private readonly maxChunkFailures: number
+  private readonly maxKernelTimeouts: number
   private readonly maxExtraReplicas: number
   private readonly maxLeasesPerPeer: number
   private readonly noWorkRetryMs: number
@@ -102,6 +103,7 @@ export class Coordinator {
       slackFactor: init.leaseSlackFactor ?? defaults.LEASE_SLACK_FACTOR
     }
     this.maxChunkFailures = init.maxChunkFailures ?? defaults.MAX_CHUNK_FAILURES
+    this.maxKernelTimeouts = init.maxKernelTimeouts ?? defaults.MAX_KERNEL_TIMEOUTS
     this.maxExtraReplicas = init.maxExtraReplicas ?? defaults.MAX_EXTRA_REPLICAS
     this.maxLeasesPerPeer = init.maxLeasesPerPeer ?? defaults.MAX_LEASES_PER_PEER
     this.noWorkRetryMs = init.noWorkRetryMs ?? defaults.NO_WORK_RETRY_MS
@@ -391,7 +393,9 @@ export class Coordinator {
     for (const id of release.leaseIds) {
       const found = this.leases.get(id)
       if (found == null || found.lease.volunteer !== volunteer) continue
-      if (reason !== '' && !found.run.deviceRefusals.has(volunteer)) {
+      if (reason === KERNEL_TIME_LIMIT_REASON) {
+        this.countKernelTimeout(found.run, volunteer, found.lease.chunk)
+      } else if (reason !== '' && !found.run.deviceRefusals.has(volunteer)) {
         found.run.deviceRefusals.set(volunteer, reason)
         found.run.note('requeued', `${short(volunteer)} cannot run it: ${reason}`, Date.now())
       }
@@ -399,6 +403,21 @@ export class Coordinator {
       released++
     }
     return { released }
+  }
+
+  /**
+   * A chunk ran past its time limit on a volunteer: held against the project,
+   * which fails once it happened on maxKernelTimeouts volunteers (one slow
+   * machine is not enough to condemn a kernel; two are).
+   */
+  private countKernelTimeout (run: ProjectRun, volunteer: string, chunk: number): void {
+    if (run.kernelTimeouts.has(volunteer)) return
+    run.kernelTimeouts.set(volunteer, chunk)
+    run.note('requeued', `chunk ${chunk}: ${KERNEL_TIME_LIMIT_REASON} on ${short(volunteer)}`, Date.now())
+    if (run.kernelTimeouts.size >= this.maxKernelTimeouts) {
+      const chunks = [...new Set(run.kernelTimeouts.values())].sort((a, b) => a - b)
+      this.failProject(run, `${KERNEL_TIME_LIMIT_REASON} on ${run.kernelTimeouts.size} volunteers (chunk${chunks.length === 1 ? '' : 's'} ${chunks.join(', ')})`)
+    }
   }
 
   /** The largest result `peer` may hand in: the output of the largest chunk it was leased (0 before its first lease). */

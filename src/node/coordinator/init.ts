@@ -46,6 +46,8 @@ export interface CoordinatorInit {
   leaseSlackFactor?: number
   /** @default MAX_CHUNK_FAILURES */
   maxChunkFailures?: number
+  /** @default MAX_KERNEL_TIMEOUTS */
+  maxKernelTimeouts?: number
   /** @default MAX_EXTRA_REPLICAS */
   maxExtraReplicas?: number
   /** @default MAX_LEASES_PER_PEER */

@@ -41,6 +41,8 @@ export class ProjectRun {
   spotCheckUnavailable?: string
   /** Volunteers whose devices cannot compute the project, with their reason (see Release.reason). */
   readonly deviceRefusals = new Map<string, string>()
+  /** Volunteers on which a chunk ran past its time limit, with the chunk (see KERNEL_TIME_LIMIT_REASON). */
+  readonly kernelTimeouts = new Map<string, number>()
   readonly startedAt: number
   /** Chunks not verified yet, in index order. */
   readonly open = new Set<number>()

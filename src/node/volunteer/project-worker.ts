@@ -1,9 +1,10 @@
-import { LeaseStatus, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, SignedReceipt, WorkErrorCode, WorkErrorResponse, verifyReceipt, type ChunkLease, type Work } from '../../protocols/work/index.ts'
+import { KERNEL_TIME_LIMIT_REASON, LeaseStatus, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, SignedReceipt, WorkErrorCode, WorkErrorResponse, verifyReceipt, type ChunkLease, type Work } from '../../protocols/work/index.ts'
 import { emit, type MeshEventSink } from '../coordinator/events.ts'
 import { bytesOf, floatsOf } from '../coordinator/floats.ts'
 import { movingAverage } from '../coordinator/lease-duration.ts'
 import { sleep } from './abortable-sleep.ts'
-import { LoopBudgetError } from '../../compute/errors.ts'
+import { KERNEL_TIME_SLACK, PAUSE_FINISH_MS } from './constants.ts'
+import { KernelTimeoutError, LoopBudgetError } from '../../compute/errors.ts'
 import { earnedReceiptKey } from './ledger.ts'
 import { SharedInputs, type VolunteerBlobs } from './shared-inputs.ts'
 import { chunkOutputRows, type ChunkWork, type InputShape, type Kernel } from '../../compute/kernel.ts'
@@ -17,10 +18,10 @@ import type { Logger, PeerId } from '@libp2p/interface'
 /** Where the volunteer computes: a ComputeDevice. */
 export interface VolunteerDevice {
   readonly info: { readonly description: string, readonly backend?: string, readonly limits?: ComputeLimits }
-  run (work: ChunkWork, options?: { signal?: AbortSignal }): Promise<Float32Array>
+  run (work: ChunkWork, options?: { signal?: AbortSignal, timeoutMs?: number }): Promise<Float32Array>
 }
 
-export type RunOutcome = 'done' | 'failed' | 'refused' | 'unsupported' | 'unreachable' | 'max-chunks' | 'stopped'
+export type RunOutcome = 'done' | 'failed' | 'refused' | 'unsupported' | 'timed-out' | 'unreachable' | 'max-chunks' | 'stopped'
 
 export interface VolunteerRunSummary {
   readonly projectId: string
@@ -28,7 +29,8 @@ export interface VolunteerRunSummary {
    * done/failed: the project finished; refused: the researcher refused this
    * peer; unreachable: the researcher could not be reached or did not serve
    * the project for the patience period; unsupported: this peer's device
-   * cannot compute the project (it cuts the kernel's loops short).
+   * cannot compute the project (it cuts the kernel's loops short);
+   * timed-out: a chunk ran past its time limit and its compute was killed.
    */
   readonly outcome: RunOutcome
   readonly reason?: string
@@ -45,6 +47,9 @@ export interface WorkerTuning {
   readonly submitAttempts: number
   readonly defaultHeartbeatMs: number
   readonly releaseTimeoutMs: number
+  readonly kernelTimeFloorMs: number
+  /** The volunteer's own cap on one chunk's compute time, if set. */
+  readonly maxChunkTimeMs?: number
 }
 
 export interface WorkerInit {
@@ -60,6 +65,8 @@ export interface WorkerInit {
   readonly device: VolunteerDevice
   readonly events: MeshEventSink
   readonly prefs: () => VolunteerPrefs
+  /** Why computing must stop now (paused in the prefs, or by the volunteer's policy); undefined: it may go on. */
+  readonly pausedBecause: () => string | undefined
   /** Dispatches 'change' when prefs change (to wake a paused loop). */
   readonly prefsChanged: EventTarget
   readonly maxChunks: number
@@ -163,7 +170,7 @@ export class ProjectWorker {
           finished = { outcome: 'max-chunks' }
           break
         }
-        if (prefs().paused) {
+        if (this.init.pausedBecause() != null) {
           await this.releaseQueued()
           await this.waitWhilePaused()
           continue
@@ -240,11 +247,11 @@ export class ProjectWorker {
   }
 
   private async waitWhilePaused (): Promise<void> {
-    const { prefs, prefsChanged, signal } = this.init
+    const { pausedBecause, prefsChanged, signal } = this.init
     this.setState('paused')
     await new Promise<void>(resolve => {
       const check = (): void => {
-        if (prefs().paused && !signal.aborted) return
+        if (pausedBecause() != null && !signal.aborted) return
         prefsChanged.removeEventListener('change', check)
         signal.removeEventListener('abort', check)
         resolve()
@@ -371,11 +378,35 @@ export class ProjectWorker {
     const range = { index: lease.chunk, rowStart: lease.rowStart, rowEnd: lease.rowEnd }
     const work: ChunkWork = { kernel: project.kernel, params, range, rows: floatsOf(lease.rows), rowCols: lease.rowCols, shared: shared.matrices }
     const started = performance.now()
+    const timeoutMs = this.timeLimitMs(lease)
+    // A pause lets a chunk that ends within a few seconds finish; a longer one is abandoned and handed back at once.
+    const chunk = new AbortController()
+    const onPause = (): void => {
+      if (this.init.pausedBecause() == null) return
+      void this.releaseQueued()
+      const remainingMs = (this.computeMs ?? Infinity) - (performance.now() - started)
+      if (remainingMs > PAUSE_FINISH_MS) chunk.abort()
+    }
+    this.init.prefsChanged.addEventListener('change', onPause)
     let output: Float32Array
     try {
-      output = await device.run(work, { signal })
+      output = await device.run(work, { signal: AbortSignal.any([signal, chunk.signal]), timeoutMs })
     } catch (err: any) {
       if (signal.aborted) return
+      if (chunk.signal.aborted) {
+        log('handing back chunk %d of %s: %s', lease.chunk, project.id, this.init.pausedBecause() ?? 'paused')
+        await this.release([lease.leaseId])
+        return
+      }
+      if (err instanceof KernelTimeoutError) {
+        // The device process was killed and restarts; the project's kernel is what is wrong: leave it, keep the peer up.
+        this.lastError = `chunk ${lease.chunk}: ${err.message}`
+        log('leaving %s: %s', project.id, this.lastError)
+        await this.release([lease.leaseId, ...this.queue.map(q => q.lease.leaseId)], KERNEL_TIME_LIMIT_REASON)
+        this.queue = []
+        this.stopReason = { outcome: 'timed-out', reason: this.lastError }
+        return
+      }
       if (err instanceof LoopBudgetError) {
         // Not a result, and no later chunk would be: say why and decline the project on this device.
         this.lastError = `${device.info.description}: ${err.message}`
@@ -390,6 +421,8 @@ export class ProjectWorker {
       await this.release([lease.leaseId])
       if (this.computeFailures >= tuning.maxComputeFailures) this.stopReason = { outcome: 'failed', reason: this.lastError }
       return
+    } finally {
+      this.init.prefsChanged.removeEventListener('change', onPause)
     }
     const computeMs = performance.now() - started
     this.computeFailures = 0
@@ -416,6 +449,13 @@ export class ProjectWorker {
       this.setState('idle')
       await sleep(computeMs * (1 / duty - 1), signal)
     }
+  }
+
+  /** How long this chunk may compute before its process is killed. */
+  private timeLimitMs (lease: ChunkLease): number {
+    const { kernelTimeFloorMs, maxChunkTimeMs } = this.init.tuning
+    const expected = this.computeMs == null ? lease.deadlineMs : KERNEL_TIME_SLACK * this.computeMs
+    return Math.round(Math.min(maxChunkTimeMs ?? Infinity, Math.max(kernelTimeFloorMs, expected)))
   }
 
   /** Hands in a result (retrying network failures); never throws. */

@@ -18,6 +18,12 @@ import type { VolunteerBlobs } from './shared-inputs.ts'
 /** The parts of a libp2p node the volunteer uses. */
 export type VolunteerLibp2p = Pick<Libp2p<{ work: Work, blob: BlobTransfer }>, 'peerId' | 'services' | 'logger'>
 
+/** What the volunteer's policy says now: compute, or not and why. */
+export interface VolunteerGate {
+  readonly compute: boolean
+  readonly reason?: string
+}
+
 export const DEFAULT_PREFS: VolunteerPrefs = { paused: false, maxDutyCycle: 1, acceptCustomWgsl: false }
 
 export interface VolunteerInit {
@@ -47,6 +53,10 @@ export interface VolunteerInit {
   defaultHeartbeatMs?: number
   /** @default RELEASE_TIMEOUT_MS */
   releaseTimeoutMs?: number
+  /** Shortest time limit of a chunk's compute. @default KERNEL_TIME_FLOOR_MS */
+  kernelTimeFloorMs?: number
+  /** The volunteer's cap on one chunk's compute time (`--max-chunk-time`). @default none */
+  maxChunkTimeMs?: number
   /** Projects whose shared inputs are larger are refused. @default MAX_SHARED_INPUT_BYTES */
   maxSharedInputBytes?: number
 }
@@ -74,6 +84,7 @@ export class Volunteer {
   private readonly maxSharedInputBytes: number
   private readonly prefsChanged = new EventTarget()
   private currentPrefs: VolunteerPrefs
+  private gate: VolunteerGate = { compute: true }
   private worker?: ProjectWorker
   private controller?: AbortController
   private running?: Promise<VolunteerRunSummary>
@@ -92,7 +103,9 @@ export class Volunteer {
       maxComputeFailures: init.maxComputeFailures ?? defaults.MAX_COMPUTE_FAILURES,
       submitAttempts: init.submitAttempts ?? defaults.SUBMIT_ATTEMPTS,
       defaultHeartbeatMs: init.defaultHeartbeatMs ?? defaults.DEFAULT_HEARTBEAT_MS,
-      releaseTimeoutMs: init.releaseTimeoutMs ?? defaults.RELEASE_TIMEOUT_MS
+      releaseTimeoutMs: init.releaseTimeoutMs ?? defaults.RELEASE_TIMEOUT_MS,
+      kernelTimeFloorMs: init.kernelTimeFloorMs ?? defaults.KERNEL_TIME_FLOOR_MS,
+      ...(init.maxChunkTimeMs != null ? { maxChunkTimeMs: init.maxChunkTimeMs } : {})
     }
     this.maxSharedInputBytes = init.maxSharedInputBytes ?? defaults.MAX_SHARED_INPUT_BYTES
   }
@@ -108,8 +121,28 @@ export class Volunteer {
     if (this.worker != null) emit(this.events, 'work:status', this.status())
   }
 
+  /**
+   * Opens or closes the volunteer's policy gate (idle, battery, schedule,
+   * snooze...): closed, the loop takes no new lease, hands back the chunks it
+   * queued and the one computing unless it ends within PAUSE_FINISH_MS.
+   */
+  setGate (gate: VolunteerGate): void {
+    if (gate.compute === this.gate.compute && gate.reason === this.gate.reason) return
+    this.gate = gate
+    this.prefsChanged.dispatchEvent(new Event('change'))
+    if (this.worker != null) emit(this.events, 'work:status', this.status())
+  }
+
+  /** Why computing must stop now, or undefined. */
+  pausedBecause (): string | undefined {
+    if (this.currentPrefs.paused) return 'paused in the preferences'
+    return this.gate.compute ? undefined : this.gate.reason ?? 'paused by the volunteer policy'
+  }
+
   status (): VolunteerStatus {
-    return this.worker?.status() ?? this.last ?? { state: 'idle', chunksComputed: 0, creditsFlops: 0, receipts: 0 }
+    const status = this.worker?.status() ?? this.last ?? { state: 'idle', chunksComputed: 0, creditsFlops: 0, receipts: 0 }
+    const pausedReason = this.pausedBecause()
+    return pausedReason == null ? status : { ...status, pausedReason }
   }
 
   /**
@@ -148,6 +181,7 @@ export class Volunteer {
       device: this.init.device,
       events: this.events,
       prefs: () => this.currentPrefs,
+      pausedBecause: () => this.pausedBecause(),
       prefsChanged: this.prefsChanged,
       maxChunks: options.maxChunks ?? Infinity,
       signal: controller.signal,

@@ -3,6 +3,8 @@ import { getKernel } from '../../compute/kernels/index.ts'
 import { InputError } from '../../errors.ts'
 import { CustomCodeNotAcceptedError, DEFAULT_PREFS, Volunteer, type VolunteerLibp2p, type VolunteerRunSummary } from './index.ts'
 import { loadPrefs, savePrefs } from './prefs.ts'
+import { PolicyControl } from './policy-control.ts'
+import type { VolunteerGate } from './volunteer.ts'
 import type { MeshEventSink } from '../coordinator/index.ts'
 import type { VolunteerTuning } from '../config.ts'
 import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
@@ -58,7 +60,26 @@ export class Volunteering {
   private over?: { projectId: string, outcome: 'done' | 'failed' }
   private joining: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly init: VolunteeringInit) {}
+  private gate: VolunteerGate = { compute: true }
+  readonly policy: PolicyControl
+
+  constructor (private readonly init: VolunteeringInit) {
+    this.policy = new PolicyControl({
+      store: init.store,
+      events: init.events,
+      log: init.log,
+      computePids: () => {
+        const pid = this.openedDevice?.pid
+        return pid == null ? [] : [pid]
+      },
+      onGate: gate => {
+        this.gate = gate
+        this.volunteer?.setGate(gate)
+      }
+    })
+  }
+
+  private openedDevice?: ComputeDevice & { readonly pid?: number }
 
   async start (): Promise<void> {
     this.current = await loadPrefs(this.init.store)
@@ -82,7 +103,9 @@ export class Volunteering {
 
   status (): VolunteerStatus {
     const status = this.volunteer?.status() ?? { state: 'idle', chunksComputed: 0, creditsFlops: 0, receipts: 0 }
-    return this.current.paused && (status.state === 'idle' || status.state === 'stopped') ? { ...status, state: 'paused' } : status
+    const pausedReason = this.current.paused ? 'paused in the preferences' : this.gate.compute ? undefined : this.gate.reason
+    if (pausedReason == null) return status
+    return { ...status, pausedReason, ...(status.state === 'idle' || status.state === 'stopped' ? { state: 'paused' } : {}) }
   }
 
   /** The project being worked on, if any. */
@@ -93,7 +116,8 @@ export class Volunteering {
   async computeDevice (): Promise<ComputeDevice> {
     this.device ??= (this.init.openDevice ?? openComputeDevice)()
     try {
-      return await this.device
+      this.openedDevice = await this.device
+      return this.openedDevice
     } catch (err) {
       this.device = undefined
       throw err
@@ -134,6 +158,7 @@ export class Volunteering {
     })
     const volunteer = this.volunteer
     volunteer.setPrefs(this.current)
+    volunteer.setGate(this.gate)
     this.over = undefined
     const finished = volunteer.join(project, {
       ...(options.maxChunks != null ? { maxChunks: options.maxChunks } : {}),
@@ -171,6 +196,7 @@ export class Volunteering {
   }
 
   async stop (): Promise<void> {
+    this.policy.stop()
     await this.leave()
     const device = this.device
     this.device = undefined

@@ -20,6 +20,13 @@ export const MAX_SMALL_REQUEST_BYTES = FRAME_OVERHEAD_BYTES
 export const MAX_LEASE_IDS = 64
 /** Receipts piggybacked on one response; the rest wait for the next exchange. */
 export const MAX_RECEIPTS_PER_RESPONSE = 256
+/**
+ * Release.reason a volunteer gives when a chunk ran past its time limit and
+ * its compute process was killed: the researcher counts it against the
+ * project (its kernel hangs or is far slower than its trial said), not
+ * against the volunteer.
+ */
+export const KERNEL_TIME_LIMIT_REASON = 'kernel exceeded its time limit'
 /** Chunks one lease answer may carry (LeaseRequest.count asks for up to this many). */
 export const MAX_LEASES_PER_RESPONSE = 8
 /** Shared inputs listed in one lease. */

@@ -18,7 +18,7 @@ import type { Heartbeat, HeartbeatResponse, LeaseRequest, LeaseResponse, Release
 import type { AbortOptions, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { StreamServiceComponents } from '../stream-service-components.ts'
 
-export { WORK_PROTOCOL, MAX_LEASE_BYTES, MAX_LEASES_PER_RESPONSE, MAX_RESULT_BYTES } from './constants.ts'
+export { WORK_PROTOCOL, KERNEL_TIME_LIMIT_REASON, MAX_LEASE_BYTES, MAX_LEASES_PER_RESPONSE, MAX_RESULT_BYTES } from './constants.ts'
 export { WorkErrorResponse, WorkProtocolError } from './errors.ts'
 export { signReceipt, verifyReceipt, type VerifiedReceipt } from './receipts.ts'
 export * from '../work.ts'
