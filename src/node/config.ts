@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import type { MeshLibp2pOptions, ServiceFactories } from './network/libp2p.ts'
 import type { ProgressProvider } from './coordinator/own-progress.ts'
-import type { ComputeDevice } from '../compute/device.ts'
+import type { ComputeDevice, OpenComputeDeviceOptions } from '../compute/device.ts'
 import type { CoordinatorInit } from './coordinator/index.ts'
 import type { VolunteerInit } from './volunteer/index.ts'
 import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './network/libp2p.ts'
@@ -36,6 +36,8 @@ export interface MeshNodeOptions<Extra extends ServiceFactories = {}> extends
    * on this machine (openComputeDevice).
    */
   readonly openDevice?: () => Promise<ComputeDevice>
+  /** The volunteer's choice of adapter and memory cap for the default device (`--gpu`, `--max-memory`). */
+  readonly volunteerDevice?: Pick<OpenComputeDeviceOptions, 'gpu' | 'maxMemoryMiB'>
   /** Serve the local control socket in the data dir (for `mesh status`, `mesh export`); default true. */
   readonly controlSocket?: boolean
   /** The coordinator's tuning (lease times, heartbeats, limits); default its constants. */
@@ -62,6 +64,7 @@ export interface ResolvedNodeConfig {
   readonly rendezvousIntervalMs: number
   readonly progress?: ProgressProvider
   readonly openDevice?: () => Promise<ComputeDevice>
+  readonly volunteerDevice: Pick<OpenComputeDeviceOptions, 'gpu' | 'maxMemoryMiB'>
   readonly controlSocket: boolean
   readonly coordinator: CoordinatorTuning
   readonly volunteer: VolunteerTuning
@@ -83,6 +86,7 @@ export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeC
     rendezvousIntervalMs: options.rendezvousIntervalMs ?? DEFAULT_RENDEZVOUS_INTERVAL_MS,
     ...(options.progress != null ? { progress: options.progress } : {}),
     ...(options.openDevice != null ? { openDevice: options.openDevice } : {}),
+    volunteerDevice: options.volunteerDevice ?? {},
     controlSocket: options.controlSocket ?? true,
     coordinator: options.coordinator ?? {},
     volunteer: options.volunteer ?? {}

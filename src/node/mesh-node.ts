@@ -113,7 +113,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     })
     this.blobCache = new BlobCacheSweeper(blobs, {}, libp2p.logger.forComponent('mesh:blob-cache'))
     this.volunteering = new Volunteering({
-      libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice ?? (async () => await openComputeDevice({ logFile })), tuning: config.volunteer
+      libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice ?? (async () => await openComputeDevice({ ...config.volunteerDevice, logFile })), tuning: config.volunteer
     })
     const fromStore = storeProgressProvider(store, id => this.own.get(id)?.manifest)
     this.progressProvider = config.progress ?? (async id => this.coordinator.progress(id) ?? await fromStore(id))

@@ -10,10 +10,10 @@ async function run (ctx: CommandContext): Promise<number> {
   const untilDone = ctx.options['until-done'] === true
   const volunteer = ctx.options.volunteer === true
   const flags = parseVolunteerFlags(ctx.options)
-  if (!volunteer && (Object.keys(flags.policy).length > 0 || Object.keys(flags.tuning).length > 0)) {
+  if (!volunteer && [flags.policy, flags.tuning, flags.device].some(group => Object.keys(group).length > 0)) {
     throw new UsageError('serve: the volunteer policy flags (--when, --schedule, --max-chunk-time, ...) need --volunteer')
   }
-  const node = await startNode({ ...await nodeOptionsFrom(ctx.global), volunteer: flags.tuning })
+  const node = await startNode({ ...await nodeOptionsFrom(ctx.global), volunteer: flags.tuning, volunteerDevice: flags.device })
   // Volunteering ends with the command: when interrupted, or once the own projects are finished.
   const stopVolunteering = new AbortController()
   const onAbort = (): void => { stopVolunteering.abort() }

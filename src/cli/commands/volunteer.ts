@@ -19,7 +19,7 @@ async function run (ctx: CommandContext): Promise<number> {
   const maxChunksText = optionalString(ctx.options, 'max-chunks')
   const maxChunks = maxChunksText == null ? undefined : parseInteger(maxChunksText, '--max-chunks', 1, Number.MAX_SAFE_INTEGER)
   const flags = parseVolunteerFlags(ctx.options)
-  const node = await startNode({ ...await nodeOptionsFrom(ctx.global), volunteer: flags.tuning })
+  const node = await startNode({ ...await nodeOptionsFrom(ctx.global), volunteer: flags.tuning, volunteerDevice: flags.device })
   let runs: VolunteerRunSummary[] = []
   try {
     reportStarted(ctx.out, node, json)

@@ -5,6 +5,7 @@ import { movingAverage } from '../coordinator/lease-duration.ts'
 import { sleep } from './abortable-sleep.ts'
 import { KERNEL_TIME_SLACK, PAUSE_FINISH_MS } from './constants.ts'
 import { KernelTimeoutError, LoopBudgetError } from '../../compute/errors.ts'
+import { MemoryCapError } from '../../compute/device.ts'
 import { earnedReceiptKey } from './ledger.ts'
 import { SharedInputs, type VolunteerBlobs } from './shared-inputs.ts'
 import { chunkOutputRows, type ChunkWork, type InputShape, type Kernel } from '../../compute/kernel.ts'
@@ -407,7 +408,7 @@ export class ProjectWorker {
         this.stopReason = { outcome: 'timed-out', reason: this.lastError }
         return
       }
-      if (err instanceof LoopBudgetError) {
+      if (err instanceof LoopBudgetError || err instanceof MemoryCapError) {
         // Not a result, and no later chunk would be: say why and decline the project on this device.
         this.lastError = `${device.info.description}: ${err.message}`
         log('declining %s: %s', project.id, this.lastError)
