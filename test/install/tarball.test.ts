@@ -13,6 +13,7 @@ import { getKernel } from '../../src/compute/kernels/index.ts'
 import { JsonLines } from '../helpers/json-lines.ts'
 import { uniqueTag } from '../helpers/peers.ts'
 import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
+import { runToEnd } from '../helpers/run-process.ts'
 
 /**
  * The single package: `npm pack` of this repository, installed with
@@ -51,15 +52,8 @@ function userEnv (path: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEn
 
 /** npm as a user runs it, to completion; `env` adds npm_config_* settings (the nested `npm install` of the `node` package's set-up reads them too). */
 async function npm (args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: userEnv(systemPath, { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...env }) })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-  clearTimeout(timer)
-  return { code, stdout, stderr }
+  const npmEnv = userEnv(systemPath, { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...env })
+  return await runToEnd('npm', args, { cwd, env: npmEnv }, timeoutMs)
 }
 
 interface CachedTarball { readonly name: string, readonly version: string, readonly integrity: string, readonly file: string, readonly path: string }
