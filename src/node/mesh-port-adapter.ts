@@ -1,9 +1,10 @@
 import { resolve } from 'node:path'
 import { InputError } from '../errors.ts'
 import type {
-  ExportFormat, JoinOptions, MeshEventMap, MeshEventName, MeshPort, PortCallOptions, PublishSpec, PublishedProject, RunEnd, VolunteerState
+  ExportFormat, JoinOptions, MeshEventMap, MeshEventName, MeshPort, PolicyView, PortCallOptions, PublishSpec, PublishedProject, RunEnd, VolunteerState
 } from '../tui/mesh-port.ts'
 import type { MeshNode } from './mesh-node.ts'
+import type { VolunteerPolicy } from './volunteer/policy/index.ts'
 import { loadProject, type LoadedProject } from './publish/publish-request.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs
@@ -13,7 +14,12 @@ import type {
 export type PortNode = Pick<MeshNode<any>,
   'peerId' | 'name' | 'peers' | 'projects' | 'projectStats' | 'health' | 'leaderboard' | 'history' | 'volunteerStatus' |
   'prefs' | 'setPrefs' | 'publish' | 'join' | 'pause' | 'resume' | 'leave' | 'exportProject' | 'replay' | 'stop' |
-  'addEventListener' | 'removeEventListener'>
+  'startPolicy' | 'policyState' | 'volunteerPolicy' | 'updatePolicy' | 'addEventListener' | 'removeEventListener'>
+
+export interface MeshPortOptions {
+  /** Policy fields for this run only, over what the data dir keeps (not saved). */
+  readonly policy?: Partial<VolunteerPolicy>
+}
 
 /**
  * The terminal UI's view of a running MeshNode (src/tui/mesh-port.ts): a
@@ -48,6 +54,24 @@ export class MeshPortAdapter implements MeshPort {
 
   async setPrefs (change: Partial<VolunteerPrefs>): Promise<VolunteerPrefs> {
     return await this.node.setPrefs(change)
+  }
+
+  /** Starts the volunteer policy with the UI's defaults: a person works at this machine, so compute when it is idle. */
+  async startPolicy (update?: Partial<VolunteerPolicy>): Promise<void> {
+    await this.node.startPolicy({ mode: 'ui', ...(update != null ? { update, persist: false } : {}) })
+  }
+
+  policy (): PolicyView | undefined {
+    const policy = this.node.volunteerPolicy()
+    const state = this.node.policyState()
+    return policy == null || state == null ? undefined : { policy, state }
+  }
+
+  async updatePolicy (update: Partial<VolunteerPolicy>): Promise<PolicyView> {
+    const state = await this.node.updatePolicy(update)
+    const policy = this.node.volunteerPolicy()
+    if (policy == null) throw new Error('the volunteer policy is not running on this peer')
+    return { policy, state }
   }
 
   /** Loads and checks the request as `mesh publish` does; each problem the researcher must fix is one line. */
@@ -106,14 +130,17 @@ export class MeshPortAdapter implements MeshPort {
 /**
  * The UI's port over a started peer. The compute device is opened here, so
  * the home screen can name it (volunteering reuses it); a machine without
- * one still gets the UI, which says why, and can publish.
+ * one still gets the UI, which says why, and can publish. The volunteer
+ * policy starts here too, with the UI's defaults.
  */
-export async function meshPortFor (node: PortNode & Pick<MeshNode<any>, 'deviceSummary'>): Promise<MeshPortAdapter> {
+export async function meshPortFor (node: PortNode & Pick<MeshNode<any>, 'deviceSummary'>, options: MeshPortOptions = {}): Promise<MeshPortAdapter> {
   let device: DeviceSummary
   try {
     device = await node.deviceSummary()
   } catch (err: any) {
     device = { backend: 'none', featureLevel: 'none', description: `no compute device: ${String(err?.message ?? err).split('\n')[0]}`, fallbackReasons: [] }
   }
-  return new MeshPortAdapter(node, device)
+  const port = new MeshPortAdapter(node, device)
+  await port.startPolicy(options.policy)
+  return port
 }

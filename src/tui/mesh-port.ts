@@ -1,5 +1,6 @@
 import type { PublishRequest } from '../node/publish/publish-request.ts'
 import type { RunOutcome } from '../node/volunteer/project-worker.ts'
+import type { PolicyState, VolunteerPolicy } from '../node/volunteer/policy/index.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats,
   ProjectSummary, VolunteerPrefs, VolunteerStatus
@@ -28,6 +29,10 @@ export interface MeshPort {
   prefs(): MaybePromise<VolunteerPrefs>
   /** Changes and persists volunteer preferences; answers the preferences now in force. */
   setPrefs(change: Partial<VolunteerPrefs>, options?: PortCallOptions): Promise<VolunteerPrefs>
+  /** When this peer computes (idle, battery, schedule, snooze) and why it pauses; undefined when it runs no policy. */
+  policy(): MaybePromise<PolicyView | undefined>
+  /** Changes and persists the policy (a snooze: `{ snoozeUntil }`); answers it with its state now. */
+  updatePolicy(update: Partial<VolunteerPolicy>, options?: PortCallOptions): Promise<PolicyView>
 
   /** One-line problems with a spec (missing file, bad shape, WGSL error), checked before anything is announced. */
   validatePublish(spec: PublishSpec, options?: PortCallOptions): Promise<string[]>
@@ -59,6 +64,12 @@ export interface RunEnd {
   /** unsupported: this peer's device cannot compute the project; refused, unreachable: the researcher's doing. */
   readonly outcome: RunOutcome
   readonly reason?: string
+}
+
+/** The volunteer policy as the UI shows it. */
+export interface PolicyView {
+  readonly policy: VolunteerPolicy
+  readonly state: PolicyState
 }
 
 /** The volunteer's status, with how the run on `projectId` ended when it has. */

@@ -43,7 +43,7 @@ test('number keys, tab and esc move between the screens, each showing its keys',
   await withApp({}, async ({ press, see }) => {
     const screens: Array<[string, string, string]> = [
       ['2', '[2 Publish]', 'enter edit/publish'],
-      ['3', '[3 Volunteer]', 'space pause/resume'],
+      ['3', '[3 Volunteer]', 's snooze 30m'],
       ['4', '[4 Leaders]', 'Top volunteers by verified work'],
       ['5', '[5 Health]', 'Response time'],
       ['6', '[6 History]', 'r replay'],
@@ -123,23 +123,33 @@ test('custom WGSL switched off in the preferences: y is refused, w allows it on 
   })
 })
 
-test('volunteer keys: pause and resume, duty cycle, custom WGSL, stop', async () => {
+test('volunteer keys: pause and resume, duty cycle, custom WGSL, snooze, when, stop', async () => {
   await withApp({}, async ({ port, press, see }) => {
     await press(keys.down, keys.enter)
     await see('computing chunk 3')
     await press(' ')
     await see('Paused      yes')
+    await see(/^space resume/m)
     await press(' ')
     await see('Paused      no')
     await press('d')
     await see('GPU busy at most 75% of the time')
-    await press('w')
+    await press('c')
     await see('off: built-in kernels only')
+    // The fixture goes on computing: a real volunteer hands the chunk back within seconds.
     await press('s')
+    await see('State       computing chunk 3 (pausing: snoozed for 30 min)')
+    await see(/s end snooze/)
+    await press('s')
+    await see('snooze off: computing')
+    await press('w')
+    await see('When        always')
+    await press('x')
     await see('stopped contributing')
     await see('not contributing')
-    assert.deepEqual(port.calls.map(c => c.method), ['join', 'pause', 'resume', 'setPrefs', 'setPrefs', 'leave'])
+    assert.deepEqual(port.calls.map(c => c.method), ['join', 'pause', 'resume', 'setPrefs', 'setPrefs', 'updatePolicy', 'updatePolicy', 'updatePolicy', 'leave'])
     assert.deepEqual(port.called('setPrefs').map(c => c.args[0]), [{ maxDutyCycle: 0.75 }, { acceptCustomWgsl: false }])
+    assert.deepEqual(port.called('updatePolicy').slice(1).map(c => c.args[0]), [{ snoozeUntil: undefined }, { when: 'always' }])
   })
 })
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { MeshPortAdapter, type PortNode } from '../../src/node/mesh-port-adapter.ts'
+import { MeshPortAdapter, meshPortFor, type PortNode } from '../../src/node/mesh-port-adapter.ts'
+import { defaultPolicy, evaluatePolicy, type PolicyState, type VolunteerPolicy } from '../../src/node/volunteer/policy/index.ts'
 import type { VolunteerRunSummary } from '../../src/node/volunteer/project-worker.ts'
 import type { VolunteerStatus } from '../../src/node/types.ts'
 import { device } from './support/fixture-port.ts'
@@ -50,4 +51,32 @@ test('port adapter: publishing answers the project with the notes of loading it'
   assert.deepEqual(project.notes, [])
   assert.equal(published.length, 1)
   assert.deepEqual(await port.validatePublish({ kernel: 'matmul', inputs: { from: 'size', size: 0 } }), ['rows of A must be an integer from 1 to 16384 (got 0)'])
+})
+
+test('port adapter: the UI\'s peer starts the volunteer policy with the UI\'s defaults, and the port changes it', async () => {
+  const starts: unknown[] = []
+  let policy: VolunteerPolicy | undefined
+  const state = (): PolicyState => evaluatePolicy(policy!, { now: Date.now(), idle: { idleMs: 0 } })
+  const node = {
+    peerId: 'self',
+    name: 'alice',
+    deviceSummary: async () => device,
+    startPolicy: async (options: { mode: 'ui' | 'headless', update?: Partial<VolunteerPolicy> }) => {
+      starts.push(options)
+      policy = { ...defaultPolicy(options.mode), ...options.update }
+      return { policy, state: state(), sources: [], problems: [] }
+    },
+    volunteerPolicy: () => policy,
+    policyState: () => policy == null ? undefined : state(),
+    updatePolicy: async (update: Partial<VolunteerPolicy>) => { policy = { ...policy!, ...update }; return state() }
+  } as unknown as Parameters<typeof meshPortFor>[0]
+  const port = await meshPortFor(node)
+  assert.deepEqual(starts, [{ mode: 'ui' }])
+  assert.equal(port.policy()?.policy.when, 'idle')
+  assert.match(port.policy()?.state.reason ?? '', /^you are using this computer \(idle 0:00 of 3:00\)$/)
+  const changed = await port.updatePolicy({ when: 'always' })
+  assert.deepEqual([changed.policy.when, changed.state.compute], ['always', true])
+  // Tests' peers compute whatever the person at the machine does, and keep nothing of it.
+  await meshPortFor(node, { policy: { when: 'always' } })
+  assert.deepEqual(starts.at(-1), { mode: 'ui', update: { when: 'always' }, persist: false })
 })

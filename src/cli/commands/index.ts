@@ -6,6 +6,7 @@ import { projectsCommand } from './projects.ts'
 import { swarmKeyCommand } from './swarm-key.ts'
 import { serveCommand } from './serve.ts'
 import { volunteerCommand } from './volunteer.ts'
+import { snoozeCommand } from './snooze.ts'
 import { statusCommand } from './status.ts'
 import { exportCommand } from './export.ts'
 import { leaderboardCommand } from './leaderboard.ts'
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   publishCommand,
   serveCommand,
   volunteerCommand,
+  snoozeCommand,
   projectsCommand,
   statusCommand,
   exportCommand,

@@ -2,6 +2,8 @@ import { isAbsolute } from 'node:path'
 import { InputError } from '../../errors.ts'
 import { exportFormats, type ExportFormat } from '../coordinator/index.ts'
 import type { ControlHandlers } from './control-server.ts'
+import { PolicyNotRunningError } from './errors.ts'
+import { policyStateReport, volunteerReport, type VolunteerReportNode } from './volunteer-report.ts'
 import type { MeshNode } from '../mesh-node.ts'
 
 const EXPORT_FORMATS = exportFormats
@@ -12,9 +14,12 @@ const EXPORT_FORMATS = exportFormats
  * `mesh status` reads alike either way. Params come from another local
  * process: checked like any input.
  */
-export function controlHandlers (node: Pick<MeshNode<any>, 'status' | 'exportProject' | 'leaderboard' | 'history' | 'health' | 'volunteerStatus' | 'projects'>): ControlHandlers {
+export function controlHandlers (node: Pick<MeshNode<any>, 'status' | 'exportProject' | 'leaderboard' | 'history' | 'health' | 'updatePolicy'> & VolunteerReportNode): ControlHandlers {
   return {
-    status: async () => await node.status(),
+    status: async () => {
+      const volunteer = volunteerReport(node)
+      return { ...await node.status(), ...(volunteer != null ? { volunteer } : {}) }
+    },
     export: async (params) => {
       const { projectId, format, path } = params
       if (typeof projectId !== 'string' || projectId === '') throw new InputError('export: projectId must be a project id')
@@ -27,6 +32,15 @@ export function controlHandlers (node: Pick<MeshNode<any>, 'status' | 'exportPro
     history: async () => await node.history(),
     health: async () => await node.health(),
     volunteer: async () => node.volunteerStatus(),
-    projects: async () => node.projects()
+    projects: async () => node.projects(),
+    // `mesh snooze`: untilMs ends the snooze then (ms since epoch); null ends it now.
+    snooze: async (params) => {
+      const { untilMs } = params
+      const valid = untilMs === null || (typeof untilMs === 'number' && Number.isSafeInteger(untilMs) && untilMs > 0)
+      if (!valid) throw new InputError('snooze: untilMs must be a time in ms since 1970, or null to end the snooze')
+      if (node.policyState() == null) throw new PolicyNotRunningError()
+      const state = await node.updatePolicy({ snoozeUntil: untilMs === null ? undefined : untilMs as number })
+      return { untilMs, state: policyStateReport(state) }
+    }
   }
 }

@@ -1,12 +1,14 @@
 import type { ReactNode } from 'react'
 import { Box } from 'ink'
 import type { DeviceSummary, ProjectSummary, VolunteerPrefs, VolunteerStatus } from '../../node/types.ts'
-import type { VolunteerState } from '../mesh-port.ts'
+import type { PolicyView, VolunteerState } from '../mesh-port.ts'
 import { Heading } from '../components/heading.tsx'
+import type { KeyHint } from '../components/key-bar.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
 import { formatFlops, formatPercent, peerLabel, shortId, wrapText } from '../format.ts'
 import { Styled, type Tone } from '../theme.tsx'
 import { deviceLine } from './home-screen.tsx'
+import { PolicyNotes, PolicyRows } from './volunteer-policy.tsx'
 
 export interface VolunteerScreenProps {
   readonly status?: VolunteerState
@@ -14,18 +16,26 @@ export interface VolunteerScreenProps {
   /** The project contributed to, when this peer knows it. */
   readonly project?: ProjectSummary
   readonly device: DeviceSummary
+  /** When this peer computes, and why it pauses; absent while unread or when it runs no policy. */
+  readonly policy?: PolicyView
   readonly width: number
   readonly height: number
+  /** The clock the snooze's time left is read against. */
+  readonly now?: number
 }
 
-export const volunteerKeys = [
-  { key: 'space', label: 'pause/resume' },
-  { key: 's', label: 'stop' },
-  { key: 'd', label: 'duty cycle' },
-  { key: 'w', label: 'custom WGSL' },
-  { key: '1-6', label: 'screens' },
-  { key: 'q', label: 'quit' }
-]
+/** The keys, each saying what it does now; the tab bar's numbers stand for 1-6, so they fit 80 columns. */
+export function volunteerKeys (state: { paused: boolean, snoozed: boolean }): KeyHint[] {
+  return [
+    { key: 'space', label: state.paused ? 'resume' : 'pause' },
+    { key: 's', label: state.snoozed ? 'end snooze' : 'snooze 30m' },
+    { key: 'w', label: 'when' },
+    { key: 'x', label: 'stop' },
+    { key: 'd', label: 'duty cycle' },
+    { key: 'c', label: 'custom WGSL' },
+    { key: 'q', label: 'quit' }
+  ]
+}
 
 /** The duty cycles `d` steps through. */
 export const dutyCycleSteps = [1, 0.75, 0.5, 0.25]
@@ -52,7 +62,15 @@ const endedTexts: Partial<Record<NonNullable<VolunteerState['ended']>['outcome']
   'max-chunks': 'left: its chunk limit is reached'
 }
 
-function stateText (status: VolunteerState, project: ProjectSummary | undefined): string {
+/** Why the policy pauses this peer now; undefined when it computes or the preferences pause it (space). */
+function policyPause (status: VolunteerState | undefined, prefs: VolunteerPrefs | undefined, policy: PolicyView | undefined): string | undefined {
+  if (prefs?.paused === true) return undefined
+  return status?.pausedReason ?? (policy?.state.compute === false ? policy.state.reason : undefined)
+}
+
+function stateText (status: VolunteerState, project: ProjectSummary | undefined, pause: string | undefined, prefs: VolunteerPrefs | undefined): string {
+  // The run in hand finishes first; otherwise the pause is what the user needs to know.
+  if (pause != null && status.state !== 'computing' && status.state !== 'fetching') return `paused: ${pause}`
   switch (status.state) {
     case 'computing': return status.currentChunk != null ? `computing chunk ${status.currentChunk}` : 'computing'
     case 'fetching': return status.currentChunk != null ? `fetching chunk ${status.currentChunk}` : 'fetching inputs'
@@ -62,6 +80,8 @@ function stateText (status: VolunteerState, project: ProjectSummary | undefined)
       if (projectDone(project)) return 'finished: the project is done (pick another on Home)'
       if (project?.status === 'failed') return 'stopped: the project failed'
       return (status.ended != null ? endedTexts[status.ended.outcome] : undefined) ?? 'stopped'
+    case 'paused': return prefs?.paused === true ? 'paused by you: space resumes' : 'paused'
+    case 'idle': return 'ready to compute'
     default: return status.state
   }
 }
@@ -74,10 +94,13 @@ function whyText (status: VolunteerState | undefined): string | undefined {
   return undefined
 }
 
-export function VolunteerScreen ({ status, prefs, project, device, width }: VolunteerScreenProps): ReactNode {
+export function VolunteerScreen ({ status, prefs, project, device, policy, width, now = Date.now() }: VolunteerScreenProps): ReactNode {
   const contributing = status?.projectId != null
-  const why = whyText(status)
-  const left = status?.state === 'stopped' && status.ended != null && endedTexts[status.ended.outcome] != null
+  const pause = policyPause(status, prefs, policy)
+  const why = pause == null ? whyText(status) : undefined
+  const left = pause == null && status?.state === 'stopped' && status.ended != null && endedTexts[status.ended.outcome] != null
+  const busy = status?.state === 'computing' || status?.state === 'fetching'
+  const tone: Tone = status == null ? 'muted' : pause != null && !busy ? 'warn' : status.state === 'stopped' && projectDone(project) ? 'good' : left ? 'warn' : stateTones[status.state]
   return (
     <Box flexDirection='column' width={width}>
       <Heading>Contributing</Heading>
@@ -97,13 +120,15 @@ export function VolunteerScreen ({ status, prefs, project, device, width }: Volu
       )}
       <Styled wrap='truncate'>
         <Styled tone='muted'>State       </Styled>
-        {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={status.state === 'stopped' && projectDone(project) ? 'good' : left ? 'warn' : stateTones[status.state]} bold>{stateText(status, project)}</Styled>}
+        {status == null ? <Styled tone='muted'>…</Styled> : <Styled tone={tone} bold>{stateText(status, project, pause, prefs)}</Styled>}
         {/* A pause takes effect after the chunk in hand: say so, or "paused: yes" and "computing" read as a contradiction. */}
-        {prefs?.paused === true && (status?.state === 'computing' || status?.state === 'fetching') && <Styled tone='warn'> (pausing after this chunk)</Styled>}
+        {prefs?.paused === true && busy && <Styled tone='warn'> (pausing after this chunk)</Styled>}
+        {pause != null && busy && <Styled tone='warn'> (pausing: {pause})</Styled>}
       </Styled>
       {why != null && wrapText(why, Math.max(10, width - 12), 3).map((line, i) => (
         <Styled key={`why-${i}`} wrap='truncate'><Styled tone='muted'>{i === 0 ? 'Why         ' : '            '}</Styled><Styled tone={left ? 'warn' : 'muted'}>{line}</Styled></Styled>
       ))}
+      <PolicyNotes view={policy} width={width} />
       <Styled wrap='truncate'><Styled tone='muted'>Device      </Styled>{deviceLine(device)}</Styled>
       {device.fallbackReasons.length > 0 && <Styled tone='muted' wrap='truncate'>            {device.fallbackReasons.join('; ')}</Styled>}
       <Styled> </Styled>
@@ -115,6 +140,7 @@ export function VolunteerScreen ({ status, prefs, project, device, width }: Volu
       {status?.lastError != null && !(left && why === status.lastError) && <Styled tone='bad' wrap='truncate'>Last error: {status.lastError}</Styled>}
       <Styled> </Styled>
       <Heading>Preferences</Heading>
+      <PolicyRows view={policy} now={now} />
       <Styled wrap='truncate'>
         <Styled tone='muted'>Paused      </Styled>{prefs == null ? '…' : prefs.paused ? <Styled tone='warn'>yes</Styled> : 'no'}
       </Styled>

@@ -4,7 +4,8 @@ import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats,
   ProjectSummary, VolunteerPrefs
 } from '../../../src/node/types.ts'
-import type { ExportFormat, JoinOptions, MeshEventMap, MeshPort, PublishSpec, PublishedProject, VolunteerState } from '../../../src/tui/mesh-port.ts'
+import { UI_DEFAULT_POLICY, checkPolicy, evaluatePolicy, type PolicyReadings, type VolunteerPolicy } from '../../../src/node/volunteer/policy/index.ts'
+import type { ExportFormat, JoinOptions, MeshEventMap, MeshPort, PolicyView, PublishSpec, PublishedProject, VolunteerState } from '../../../src/tui/mesh-port.ts'
 
 /**
  * Given state for the UI tests: a MeshPort whose answers are plain data the
@@ -116,6 +117,10 @@ export interface FixtureState {
   publishProblems: string[]
   /** The notes publish answers with (a trial's chunk sizing). */
   publishNotes: string[]
+  /** The volunteer policy; undefined: this peer runs none. */
+  policy?: VolunteerPolicy
+  /** What the policy's sources read (the real engine turns them into its state). */
+  readings: Omit<PolicyReadings, 'now'>
 }
 
 export function defaultFixtureState (): FixtureState {
@@ -129,7 +134,9 @@ export function defaultFixtureState (): FixtureState {
     status: { state: 'idle', chunksComputed: 0, creditsFlops: 0, receipts: 0 },
     prefs: { paused: false, maxDutyCycle: 1, acceptCustomWgsl: true },
     publishProblems: [],
-    publishNotes: []
+    publishNotes: [],
+    policy: UI_DEFAULT_POLICY,
+    readings: { idle: { idleMs: 10 * 60_000 }, power: { onBattery: false }, cpu: { percent: 5 } }
   }
 }
 
@@ -164,8 +171,30 @@ export class FixturePort extends TypedEventEmitter<MeshEventMap> implements Mesh
   health (): HealthStats { return this.read(this.state.health) }
   async leaderboard (): Promise<LeaderboardEntry[]> { return this.read(this.state.leaderboard) }
   async history (): Promise<HistoryEntry[]> { return this.read(this.state.history) }
-  volunteerStatus (): VolunteerState { return this.read(this.state.status) }
   prefs (): VolunteerPrefs { return this.read(this.state.prefs) }
+
+  /** As a MeshNode's: paused by the preferences or the policy, with the reason. */
+  volunteerStatus (): VolunteerState {
+    const status = this.read(this.state.status)
+    const policy = this.policy()
+    const pausedReason = this.state.prefs.paused ? 'paused in the preferences' : policy?.state.compute === false ? policy.state.reason : undefined
+    if (pausedReason == null) return status
+    return { ...status, pausedReason, ...(status.state === 'idle' || status.state === 'stopped' ? { state: 'paused' as const } : {}) }
+  }
+
+  policy (): PolicyView | undefined {
+    const { policy, readings } = this.state
+    if (policy == null) return undefined
+    return { policy, state: evaluatePolicy(policy, { now: Date.now(), ...readings }) }
+  }
+
+  async updatePolicy (update: Partial<VolunteerPolicy>): Promise<PolicyView> {
+    this.calls.push({ method: 'updatePolicy', args: [update] })
+    if (this.state.policy == null) throw new Error('the volunteer policy is not running on this peer')
+    this.state.policy = checkPolicy({ ...this.state.policy, ...update })
+    this.emit('work:status', this.volunteerStatus())
+    return this.policy()!
+  }
 
   async setPrefs (change: Partial<VolunteerPrefs>): Promise<VolunteerPrefs> {
     this.calls.push({ method: 'setPrefs', args: [change] })

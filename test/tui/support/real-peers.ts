@@ -40,7 +40,8 @@ export async function startUiPeer (tag: string, name: string, device: ComputeDev
     volunteer: { retryMinMs: 50, retryMaxMs: 500 }
   }))
   try {
-    return { ...peer, port: await meshPortFor(peer.node) }
+    // These peers compute whatever the person at this machine does, as tests must.
+    return { ...peer, port: await meshPortFor(peer.node, { policy: { when: 'always', onBattery: 'run' } }) }
   } catch (err) {
     await peer.node.stop().catch(() => {})
     await peer.dir.remove()
