@@ -45,3 +45,9 @@ export function foldRows (op: ReduceOp, rows: Float32Array, cols: number): Float
   fold.add(rows)
   return fold.result()
 }
+
+/** A folded row for a person: six significant digits a value, at most `max` values shown. */
+export function formatFoldedRow (row: readonly number[], max = 8): string {
+  const shown = row.slice(0, max).map(v => Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : v.toPrecision(6))
+  return row.length > max ? `${shown.join(', ')}, … (${row.length} values)` : shown.join(', ')
+}

@@ -23,7 +23,7 @@ import { storeProgressProvider, type OwnProgress, type ProgressProvider } from '
 import { summarizeProject } from './project-summary.ts'
 import type { DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs, VolunteerStatus } from './types.ts'
 import { resolveNodeConfig, type MeshNodeOptions, type ResolvedNodeConfig } from './config.ts'
-import { Coordinator, exportProject, loadProjectRecord, type ExportFormat, type ExportSummary } from './coordinator/index.ts'
+import { Coordinator, exportProject, loadProjectRecord, withFoldedResult, type ExportFormat, type ExportSummary } from './coordinator/index.ts'
 import { computeProjectStats, healthStats, historyEntry, leaderboard } from './metrics.ts'
 import { ledgerReceipts, recordsFromSnapshot, recordsFromStore } from './figures.ts'
 import { hasHistory, listHistory, loadReplaySpec, writeHistory } from './coordinator/history.ts'
@@ -80,6 +80,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private readonly registry: ProjectRegistry
   private readonly announcer: Announcer
   private readonly coordinator: Coordinator
+  /** Folded rows of finished reducing projects, read once (a finished result does not change). */
+  private readonly foldedResults = new Map<string, number[] | undefined>()
   private readonly volunteering: Volunteering
   /** Keeps the blobs fetched as a volunteer within the cache limits. */
   private readonly blobCache: BlobCacheSweeper
@@ -260,7 +262,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   /** Figures of an own project; undefined for a project that is not this peer's. */
   async projectStats (projectId: string): Promise<ProjectStats | undefined> {
     const records = await this.projectRecords(projectId)
-    return records == null ? undefined : computeProjectStats(records, Date.now())
+    if (records == null) return undefined
+    return await withFoldedResult(computeProjectStats(records, Date.now()), this.store, this.foldedResults)
   }
 
   async status (): Promise<StatusReport> {
@@ -304,6 +307,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   async exportProject (projectId: string, format: ExportFormat, path: string, options: AbortOptions = {}): Promise<ExportSummary> {
     return await exportProject(this.store, projectId, format, path, options)
   }
+
 
   /** Publishes a past project's spec again, as a new project. */
   async replay (projectId: string): Promise<ProjectSummary> {

@@ -4,7 +4,7 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { chunkPrefixRange, openStore, type MeshStore } from '../store/store.ts'
 import { decodeSignedManifest } from '../protocols/manifest-codec.ts'
-import { exportProject, listProjectRecords, type ExportFormat, type ExportSummary } from './coordinator/index.ts'
+import { exportProject, listProjectRecords, withFoldedResult, type ExportFormat, type ExportSummary } from './coordinator/index.ts'
 import { computeProjectStats, leaderboard } from './metrics.ts'
 import { ledgerReceipts, recordsFromStore } from './figures.ts'
 import { listHistory } from './coordinator/history.ts'
@@ -55,7 +55,7 @@ export class StoredPeer {
         lastHeard: now
       })
       const records = await recordsFromStore(this.store, manifest, summary, peer => this.names.get(peer))
-      if (records != null) projects.push(computeProjectStats(records, now))
+      if (records != null) projects.push(await withFoldedResult(computeProjectStats(records, now), this.store))
     }
     return { ...(this.peerId != null ? { peerId: this.peerId } : {}), running: false, projects }
   }

@@ -106,6 +106,8 @@ export interface ProjectStats {
   readonly waiting: string[]
   /** False when the kernel's FLOPs are unknown (researcher WGSL without --flops-per-item): gflops is then 0, not a figure. */
   readonly flopsKnown: boolean
+  /** The one row a finished project with --reduce folded into (what export writes). */
+  readonly result?: number[]
 }
 
 export interface HealthStats {

@@ -117,6 +117,12 @@ exampleTest('monte-carlo-option: the Monte Carlo price of a European call is wit
   assert.equal(sums.length, 1, 'a reduced project exports one row')
   const [sum, sumSq, n] = sums[0]
   assert.equal(n, items * paths)
+  // mesh status (and the UI's dashboard) shows the same folded row once the project is done.
+  const status = await mesh.run('researcher', ['status', '--json'])
+  const line = status.stdout.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l)).find(p => p.projectId === done.projectId)
+  assert.deepEqual(line?.result?.map(Math.fround), sums[0].map(Math.fround), status.stdout)
+  const text = await mesh.run('researcher', ['status'])
+  assert.match(text.stdout, / result: \d/)
   const discount = Math.exp(-o.r * o.T)
   const mean = sum / n
   const price = discount * mean

@@ -111,6 +111,8 @@ test('dashboard: a finished project, a failed one, and the export line', () => {
   assert.match(done, /Export format ‹csv›\s+path mm-own\.csv█/)
   const failed = frameOf(<DashboardScreen stats={{ ...finished, failure: 'chunk 7 failed on 5 volunteers' }} width={100} height={21} />)
   assert.match(failed, /Failed: chunk 7 failed on 5 volunteers/)
+  const reduced = frameOf(<DashboardScreen stats={{ ...finished, result: [10.450583572, 1048576, 0.25] }} width={100} height={21} />)
+  assert.match(reduced, /result:\s+10\.4506, 1048576, 0\.250000/)
 })
 
 test('dashboard: why chunks wait, under the progress bar; FLOPs a researcher did not count read as unknown; the publish notes', () => {

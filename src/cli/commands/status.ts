@@ -1,5 +1,6 @@
 import type { Command, CommandContext } from '../command.ts'
 import { askPeer } from '../peer-reports.ts'
+import { formatFoldedRow } from '../../compute/reduce.ts'
 import { plainTable, seconds, shortId } from '../table.ts'
 import { formatClock } from '../../node/volunteer/policy/index.ts'
 import type { StatusReport } from '../../node/mesh-node.ts'
@@ -105,6 +106,7 @@ async function run (ctx: CommandContext): Promise<number> {
     if (s.failure != null) ctx.out.line(`${shortId(s.project.id)} failed: ${s.failure}`)
     for (const reason of s.waiting) ctx.out.line(`${shortId(s.project.id)} waiting: ${reason}`)
     if (!s.flopsKnown) ctx.out.line(`${shortId(s.project.id)}: FLOPs unknown (publish with --flops-per-item F to count them)`)
+    if (s.result != null) ctx.out.line(`${shortId(s.project.id)} result: ${formatFoldedRow(s.result)}`)
   }
   if (report.volunteer != null) printVolunteer(ctx, report.volunteer)
   return 0

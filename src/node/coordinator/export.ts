@@ -3,6 +3,7 @@ import { createMatrixWriter, type MatrixFormat } from '../../compute/data/datase
 import { encodePng, type ImageChannels } from '../../compute/data/png.ts'
 import { getKernel } from '../../compute/kernels/index.ts'
 import { RowFold } from '../../compute/reduce.ts'
+import type { ProjectStats } from '../types.ts'
 import { InputError } from '../../errors.ts'
 import { decodeSignedManifest } from '../../protocols/manifest-codec.ts'
 import { chunkPrefixRange, type MeshStore } from '../../store/store.ts'
@@ -45,7 +46,7 @@ export async function exportProject (store: ExportStore, projectId: string, form
   const rowsOfChunk = (index: number): number => layout.reduce != null
     ? 1
     : Math.min(record.rowsPerChunk, record.rows - index * record.rowsPerChunk)
-  if (layout.reduce != null) return await exportFolded(store, record, layout.reduce, format, outPath, rowsOfChunk, options)
+  if (layout.reduce != null) return await exportFolded(store, record, layout.reduce, format, outPath, options)
   if (format === 'png') return await exportPng(store, record, layout.image!, outPath, rowsOfChunk, options)
 
   const writer = await createMatrixWriter(outPath, format, record.rows, record.outputCols)
@@ -61,6 +62,36 @@ export async function exportProject (store: ExportStore, projectId: string, form
     await writer.abort()
     throw err
   }
+}
+
+/**
+ * The one row a finished reducing project folds into (what `export` writes),
+ * for showing it; undefined for a project that does not reduce or is not done.
+ */
+export async function foldedResult (store: ExportStore, projectId: string, options: AbortOptions = {}): Promise<Float32Array | undefined> {
+  const record = await loadProjectRecord(store, projectId)
+  if (record == null || record.status !== 'done') return undefined
+  const { reduce } = await outputLayout(store, projectId)
+  if (reduce == null) return undefined
+  return (await foldChunks(store, record, reduce, options)).result()
+}
+
+/** Stats of a finished project with its folded row added, read once per project into `cache`. */
+export async function withFoldedResult (stats: ProjectStats, store: ExportStore, cache = new Map<string, number[] | undefined>()): Promise<ProjectStats> {
+  if (stats.project.status !== 'done') return stats
+  const id = stats.project.id
+  if (!cache.has(id)) {
+    const row = await foldedResult(store, id).catch(() => undefined)
+    cache.set(id, row == null ? undefined : [...row])
+  }
+  const result = cache.get(id)
+  return result == null ? stats : { ...stats, result }
+}
+
+async function foldChunks (store: ExportStore, record: WorkProjectRecord, op: 'sum' | 'min' | 'max', options: AbortOptions): Promise<RowFold> {
+  const fold = new RowFold(op, record.outputCols)
+  for await (const rows of verifiedChunks(store, record, () => 1, options)) fold.add(rows)
+  return fold
 }
 
 interface OutputLayout {
@@ -98,11 +129,10 @@ async function * verifiedChunks (store: ExportStore, record: WorkProjectRecord, 
 /** A reduced project: every chunk's row folded (in f64) into the one row of the result. */
 async function exportFolded (
   store: ExportStore, record: WorkProjectRecord, op: 'sum' | 'min' | 'max', format: ExportFormat, outPath: string,
-  rowsOfChunk: (index: number) => number, options: AbortOptions
+  options: AbortOptions
 ): Promise<ExportSummary> {
   if (format === 'png') throw new InputError(`project ${record.projectId} folds into one row; export it as npy, csv or json`)
-  const fold = new RowFold(op, record.outputCols)
-  for await (const rows of verifiedChunks(store, record, rowsOfChunk, options)) fold.add(rows)
+  const fold = await foldChunks(store, record, op, options)
   const writer = await createMatrixWriter(outPath, format, 1, record.outputCols)
   try {
     await writer.write(fold.result())

@@ -14,7 +14,7 @@
  */
 export { Coordinator } from './coordinator.ts'
 export type { CoordinatorInit, CoordinatorLibp2p } from './init.ts'
-export { exportFormats, exportProject, type ExportFormat, type ExportSummary } from './export.ts'
+export { exportFormats, exportProject, foldedResult, withFoldedResult, type ExportFormat, type ExportSummary } from './export.ts'
 export { ProjectNotDoneError, UnknownProjectError, CorruptResultError } from './errors.ts'
 export { listProjectRecords, loadProjectRecord, type WorkProjectRecord, type WorkProjectStatus, type StoredChunkRecord } from './records.ts'
 export type { CoordinatorSnapshot, VolunteerSnapshot, LeaseSnapshot } from './snapshot.ts'

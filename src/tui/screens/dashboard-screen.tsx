@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import { Box } from 'ink'
 import type { ProjectStats, TimelineEntry } from '../../node/types.ts'
+import { formatFoldedRow } from '../../compute/reduce.ts'
 import { ChunkGrid, ChunkLegend, chunkGridRows } from '../components/chunk-grid.tsx'
 import { Heading } from '../components/heading.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
@@ -90,7 +91,7 @@ export function DashboardScreen ({ stats, notes = [], exportForm, width, height 
   const noteLines = labelled(notes, width, MAX_NOTE_LINES)
   const extraLines = [...waiting, ...noteLines].reduce((n, lines) => n + lines.length, 0)
   const flopsKnown = stats.flopsKnown !== false
-  const fixedLines = 10 + failureLines + exportLines + extraLines + (flopsKnown ? 0 : 1)
+  const fixedLines = 10 + failureLines + exportLines + extraLines + (flopsKnown ? 0 : 1) + (stats.result != null ? 1 : 0)
   const gridRows = chunkGridRows(stats.chunkStates.length, width, Math.max(1, Math.min(4, height - fixedLines - 4)))
   const spare = Math.max(2, height - fixedLines - gridRows)
   const volunteerRows = Math.max(1, Math.min(Math.max(1, stats.volunteers.length), Math.ceil(spare / 2)))
@@ -134,6 +135,11 @@ export function DashboardScreen ({ stats, notes = [], exportForm, width, height 
           <Styled tone='warn' bold>{i === 0 && j === 0 ? 'waiting:'.padEnd(LABEL) : ' '.repeat(LABEL)}</Styled>{j === 0 ? '' : '  '}{line}
         </Styled>
       )))}
+      {stats.result != null && (
+        <Styled wrap='truncate'>
+          <Styled tone='good' bold>{'result:'.padEnd(LABEL)}</Styled>{formatFoldedRow(stats.result)}
+        </Styled>
+      )}
       <ChunkGrid states={stats.chunkStates} width={width} rows={gridRows} />
       <ChunkLegend states={stats.chunkStates} />
       <Styled wrap='truncate'>
