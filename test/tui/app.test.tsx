@@ -2,33 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { computeProjectStats, type ChunkRecord } from '../../src/node/metrics.ts'
 import type { ChunkState, HistoryEntry, PeerSummary, ProjectSummary } from '../../src/node/types.ts'
-import { App } from '../../src/tui/app.tsx'
-import { FixturePort, NOW, bobProject, mapProject, ownProject, ownRecords, project, sampleHistory, sampleLeaderboard, type FixtureState } from './support/fixture-port.ts'
-import { keys, renderSized, waitForFrame, waitUntil, type SizedRender } from './support/render-sized.ts'
+import { NOW, bobProject, mapProject, ownProject, ownRecords, project, sampleHistory, sampleLeaderboard, type FixtureState } from './support/fixture-port.ts'
+import { keys, waitForFrame, waitUntil } from './support/render-sized.ts'
+import { startApp, type Running } from './support/running-app.tsx'
 
-interface Running {
-  readonly port: FixturePort
-  readonly ui: SizedRender
-  /** Presses keys one after another, as a person (or tmux) types them. */
-  press: (...inputs: string[]) => Promise<void>
-  /** The latest frame once it shows `text`. */
-  see: (text: string | RegExp) => Promise<string>
-}
-
-async function start (state: Partial<FixtureState> = {}, columns = 80, rows = 24): Promise<Running> {
-  const port = new FixturePort(state)
-  const ui = renderSized(<App port={port} color={false} />, columns, rows)
-  const see = async (text: string | RegExp): Promise<string> =>
-    await waitForFrame(ui.lastFrame, f => typeof text === 'string' ? f.includes(text) : text.test(f))
-  const press = async (...inputs: string[]): Promise<void> => {
-    for (const input of inputs) {
-      ui.press(input)
-      await new Promise(resolve => setTimeout(resolve, 30))
-    }
-  }
-  await see('mm-own')
-  return { port, ui, press, see }
-}
+const start = startApp
 
 async function withApp (state: Partial<FixtureState>, body: (app: Running) => Promise<void>, columns?: number, rows?: number): Promise<void> {
   const app = await start(state, columns, rows)

@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { UI_DEFAULT_POLICY, type VolunteerPolicy } from '../../src/node/volunteer/policy/index.ts'
-import { App } from '../../src/tui/app.tsx'
-import { FixturePort, bobProject, type FixtureState } from './support/fixture-port.ts'
-import { keys, renderSized, waitForFrame, type SizedRender } from './support/render-sized.ts'
+import { bobProject, type FixtureState } from './support/fixture-port.ts'
+import { keys } from './support/render-sized.ts'
+import { startApp, type Running } from './support/running-app.tsx'
 
 /**
  * The volunteer screen says when this peer computes and why it pauses, from
@@ -12,31 +12,14 @@ import { keys, renderSized, waitForFrame, type SizedRender } from './support/ren
  * policy through the port.
  */
 
-interface Running {
-  readonly port: FixturePort
-  readonly ui: SizedRender
-  press: (...inputs: string[]) => Promise<void>
-  see: (text: string | RegExp) => Promise<string>
-}
-
 async function onVolunteerScreen (state: Partial<FixtureState>, body: (app: Running) => Promise<void>): Promise<void> {
-  const port = new FixturePort(state)
-  const ui = renderSized(<App port={port} color={false} />, 100, 30)
-  const see = async (text: string | RegExp): Promise<string> =>
-    await waitForFrame(ui.lastFrame, f => typeof text === 'string' ? f.includes(text) : text.test(f))
-  const press = async (...inputs: string[]): Promise<void> => {
-    for (const input of inputs) {
-      ui.press(input)
-      await new Promise(resolve => setTimeout(resolve, 30))
-    }
-  }
+  const app = await startApp(state, 100, 30)
   try {
-    await see('mm-own')
-    await press('3')
-    await see('[3 Volunteer]')
-    await body({ port, ui, press, see })
+    await app.press('3')
+    await app.see('[3 Volunteer]')
+    await body(app)
   } finally {
-    ui.unmount()
+    app.ui.unmount()
   }
 }
 

@@ -2,17 +2,8 @@ import { stateText, type Pause, type PolicyCode, type PolicyState, type Voluntee
 import type { MeshNode } from '../mesh-node.ts'
 import type { VolunteerStatus } from '../types.ts'
 
-/** A policy state as it travels over the control socket: without the raw readings. */
-export interface PolicyStateReport {
-  readonly compute: boolean
-  readonly code: PolicyCode
-  readonly reason?: string
-  readonly until?: number
-  readonly pauses: readonly Pause[]
-  readonly notes: readonly string[]
-  /** `computing` or `paused: <reason>`. */
-  readonly text: string
-}
+/** A policy state as it travels over the control socket: without the raw readings, with `computing` or `paused: <reason>`. */
+export type PolicyStateReport = Omit<PolicyState, 'readings'> & { readonly text: string }
 
 /** What a running peer says of its volunteering in `mesh status`. */
 export interface VolunteerReport {
