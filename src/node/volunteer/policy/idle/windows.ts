@@ -1,5 +1,5 @@
-import { LineStream } from '../line-stream.ts'
-import { powershellArgs } from '../powershell.ts'
+import type { LineStream } from '../line-stream.ts'
+import { powershellLoop, type PowerShellLoopInit } from '../powershell.ts'
 import { problemText } from '../sources.ts'
 import type { IdleBackend } from './backend.ts'
 
@@ -38,12 +38,8 @@ export class WindowsIdle implements IdleBackend {
   readonly name = 'GetLastInputInfo'
   private readonly stream: LineStream
 
-  constructor (init: { file?: string, args?: readonly string[] } = {}) {
-    this.stream = new LineStream({
-      file: init.file ?? 'powershell.exe',
-      args: init.args ?? powershellArgs(IDLE_LOOP_SCRIPT),
-      accept: line => line.startsWith('idle-ms')
-    })
+  constructor (init: PowerShellLoopInit = {}) {
+    this.stream = powershellLoop(IDLE_LOOP_SCRIPT, 'idle-ms', init)
   }
 
   async probe (): Promise<{ works: boolean, detail: string }> {

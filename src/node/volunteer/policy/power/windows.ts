@@ -1,5 +1,5 @@
-import { LineStream } from '../line-stream.ts'
-import { powershellArgs } from '../powershell.ts'
+import type { LineStream } from '../line-stream.ts'
+import { powershellLoop, type PowerShellLoopInit } from '../powershell.ts'
 import { problemText } from '../sources.ts'
 import type { PowerBackend, PowerState } from './backend.ts'
 
@@ -33,12 +33,8 @@ export class WindowsPower implements PowerBackend {
   readonly name = 'Win32_Battery'
   private readonly stream: LineStream
 
-  constructor (init: { file?: string, args?: readonly string[] } = {}) {
-    this.stream = new LineStream({
-      file: init.file ?? 'powershell.exe',
-      args: init.args ?? powershellArgs(BATTERY_LOOP_SCRIPT),
-      accept: line => line.startsWith('battery')
-    })
+  constructor (init: PowerShellLoopInit = {}) {
+    this.stream = powershellLoop(BATTERY_LOOP_SCRIPT, 'battery', init)
   }
 
   async probe (): Promise<{ works: boolean, detail: string }> {
