@@ -1,4 +1,4 @@
-import { stateText, type Pause, type PolicyCode, type PolicyState, type VolunteerPolicy } from '../volunteer/policy/index.ts'
+import { stateText, type PolicyState, type VolunteerPolicy } from '../volunteer/policy/index.ts'
 import type { MeshNode } from '../mesh-node.ts'
 import type { VolunteerStatus } from '../types.ts'
 

@@ -152,7 +152,7 @@ export class ProjectWorker {
   }
 
   async run (): Promise<VolunteerRunSummary> {
-    const { signal, maxChunks, prefs } = this.init
+    const { signal, maxChunks } = this.init
     // Stopping gives the leases back at once; the chunk being computed is abandoned.
     const releaseOnStop = (): void => {
       void this.releaseHeld()

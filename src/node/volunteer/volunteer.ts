@@ -24,6 +24,12 @@ export interface VolunteerGate {
   readonly reason?: string
 }
 
+/** Why a volunteer with these prefs and this policy gate must not compute now; undefined: it may. */
+export function pauseReason (prefs: Pick<VolunteerPrefs, 'paused'>, gate: VolunteerGate): string | undefined {
+  if (prefs.paused) return 'paused in the preferences'
+  return gate.compute ? undefined : gate.reason ?? 'paused by the volunteer policy'
+}
+
 export const DEFAULT_PREFS: VolunteerPrefs = { paused: false, maxDutyCycle: 1, acceptCustomWgsl: false }
 
 export interface VolunteerInit {
@@ -135,8 +141,7 @@ export class Volunteer {
 
   /** Why computing must stop now, or undefined. */
   pausedBecause (): string | undefined {
-    if (this.currentPrefs.paused) return 'paused in the preferences'
-    return this.gate.compute ? undefined : this.gate.reason ?? 'paused by the volunteer policy'
+    return pauseReason(this.currentPrefs, this.gate)
   }
 
   status (): VolunteerStatus {

@@ -4,7 +4,7 @@ import { InputError } from '../../errors.ts'
 import { CustomCodeNotAcceptedError, DEFAULT_PREFS, Volunteer, type VolunteerLibp2p, type VolunteerRunSummary } from './index.ts'
 import { loadPrefs, savePrefs } from './prefs.ts'
 import { PolicyControl } from './policy-control.ts'
-import type { VolunteerGate } from './volunteer.ts'
+import { pauseReason, type VolunteerGate } from './volunteer.ts'
 import type { MeshEventSink } from '../coordinator/index.ts'
 import type { VolunteerTuning } from '../config.ts'
 import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
@@ -103,7 +103,7 @@ export class Volunteering {
 
   status (): VolunteerStatus {
     const status = this.volunteer?.status() ?? { state: 'idle', chunksComputed: 0, creditsFlops: 0, receipts: 0 }
-    const pausedReason = this.current.paused ? 'paused in the preferences' : this.gate.compute ? undefined : this.gate.reason
+    const pausedReason = pauseReason(this.current, this.gate)
     if (pausedReason == null) return status
     return { ...status, pausedReason, ...(status.state === 'idle' || status.state === 'stopped' ? { state: 'paused' } : {}) }
   }
