@@ -76,7 +76,10 @@ test('given a volunteer that computes only when idle, it takes no lease while th
 
   await writeFile(idleFile, '120')
   await waitFor(() => events(shy, 'resumed')[0], 10_000, 'the volunteer to resume when idle')
-  const leased = await waitFor(() => events(researcher, 'chunk-leased').filter(e => e.projectId === published.id), 10_000, 'a lease once idle')
+  const leased = await waitFor(() => {
+    const ofProject = events(researcher, 'chunk-leased').filter(e => e.projectId === published.id)
+    return ofProject.length > 0 ? ofProject : undefined
+  }, 10_000, 'a lease once idle')
   const shyPeer = leased[0].volunteer
   await new Promise(resolve => setTimeout(resolve, 500))
 
