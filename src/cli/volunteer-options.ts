@@ -63,8 +63,7 @@ export async function startVolunteerPolicy (out: Output, node: MeshNode<any>, fl
   if (json) {
     out.json({ event: 'policy', policy: report.policy, compute: state.compute, code: state.code, reason: state.reason, notes: state.notes, sources: report.sources, at: Date.now() })
   } else {
-    // Idle detection matters only to a policy that waits for idle.
-    for (const line of report.sources) if (report.policy.when === 'idle' || !line.startsWith('idle detection')) out.info(`mesh: ${line}`)
+    for (const line of report.sources) out.info(`mesh: ${line}`)
     for (const note of state.notes) out.info(`mesh: ${note}`)
     if (!state.compute) out.info(`mesh: ${stateText(state)}`)
   }

@@ -1,4 +1,4 @@
-import { cpuLoadSource, defaultPolicy, loadPolicy, PolicyWatcher, savePolicy, selectIdleBackend, selectPowerBackend, type IdleSelection, type PolicyState, type PowerSelection, type VolunteerPolicy } from './policy/index.ts'
+import { cpuLoadSource, defaultPolicy, loadPolicy, policyNeeds, PolicyWatcher, savePolicy, selectIdleBackend, selectPowerBackend, type IdleSelection, type IdleSource, type PolicyState, type PowerSelection, type VolunteerPolicy } from './policy/index.ts'
 import type { MeshEventSink } from '../coordinator/events.ts'
 import { emit } from '../coordinator/events.ts'
 import type { MeshStore } from '../../store/store.ts'
@@ -30,8 +30,11 @@ export interface PolicyReport {
  */
 export class PolicyControl {
   private watcher?: PolicyWatcher
-  private idle?: IdleSelection
+  /** Chosen when the policy first needs idle time: probing runs programs (a PowerShell kept running on Windows). */
+  private idle?: Promise<IdleSelection>
+  private idleCommand?: string
   private power?: PowerSelection
+  private readonly idleSource: IdleSource = { readIdle: async () => await (await this.idleSelection()).source.readIdle() }
 
   constructor (private readonly init: {
     readonly store: Pick<MeshStore, 'settings'>
@@ -48,20 +51,27 @@ export class PolicyControl {
     const policy = { ...stored, ...options.update }
     if (options.update != null && Object.keys(options.update).length > 0 && options.persist !== false) await savePolicy(this.init.store, policy)
     this.stop()
-    this.idle = await selectIdleBackend(policy.idleCommand != null ? { idleCommand: policy.idleCommand } : {})
+    this.idleCommand = policy.idleCommand
+    // Probed before the first evaluation when the policy waits for idle, so that evaluation has a reading.
+    const idle = policyNeeds(policy).idle ? await this.idleSelection() : undefined
     this.power = await selectPowerBackend()
-    const watcher = new PolicyWatcher({ policy, idle: this.idle.source, power: this.power.source, cpu: cpuLoadSource({ exclude: this.init.computePids }) })
+    const watcher = new PolicyWatcher({ policy, idle: this.idleSource, power: this.power.source, cpu: cpuLoadSource({ exclude: this.init.computePids }) })
     watcher.addEventListener('change', ({ detail }) => {
       const { state, previous } = detail
-      this.init.onGate({ compute: state.compute, ...(state.reason != null ? { reason: state.reason } : {}) })
+      this.init.onGate(gateOf(state))
       if (previous != null && (previous.compute !== state.compute || previous.code !== state.code)) {
         emit(this.init.events, state.compute ? 'work:resumed' : 'work:paused', { code: state.code, ...(state.reason != null ? { reason: state.reason } : {}) })
       }
     })
     this.watcher = watcher
     const state = await watcher.start()
-    this.init.onGate({ compute: state.compute, ...(state.reason != null ? { reason: state.reason } : {}) })
-    return { policy: watcher.policy, state, sources: [this.idle.summary, this.power.summary], problems }
+    this.init.onGate(gateOf(state))
+    return { policy: watcher.policy, state, sources: [...(idle != null ? [idle.summary] : []), this.power.summary], problems }
+  }
+
+  private async idleSelection (): Promise<IdleSelection> {
+    this.idle ??= selectIdleBackend(this.idleCommand != null ? { idleCommand: this.idleCommand } : {})
+    return await this.idle
   }
 
   state (): PolicyState | undefined {
@@ -83,9 +93,13 @@ export class PolicyControl {
   stop (): void {
     this.watcher?.stop()
     this.watcher = undefined
-    this.idle?.close()
+    void this.idle?.then(selection => { selection.close() })
     this.power?.close()
     this.idle = undefined
     this.power = undefined
   }
+}
+
+function gateOf (state: PolicyState): VolunteerGate {
+  return { compute: state.compute, ...(state.reason != null ? { reason: state.reason } : {}) }
 }
