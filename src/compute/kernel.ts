@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts'
 import type { GpuKernelProgram } from './gpu-program.ts'
 import type { ReduceOp } from './reduce.ts'
+import type { RoundsParams } from './rounds.ts'
 
 /**
  * The contract between a project's kernel and the rest of the mesh.
@@ -35,9 +36,36 @@ export interface ChunkWork<P = unknown> {
   readonly rows: Float32Array
   /** Columns of the row-split input. */
   readonly rowCols: number
-  /** Shared inputs by name (matmul: `b`), with their shapes. */
-  readonly shared: Readonly<Record<string, { readonly data: Float32Array, readonly rows: number, readonly cols: number }>>
+  /** Shared inputs by name (matmul: `b`), with their shapes; in a rounds project `state` is the round's state. */
+  readonly shared: Readonly<Record<string, SharedMatrix>>
+  /** The round this chunk belongs to (0-based); 0 outside rounds projects. */
+  readonly round?: number
 }
+
+export interface SharedMatrix {
+  readonly data: Float32Array
+  readonly rows: number
+  readonly cols: number
+}
+
+/** A round the researcher has just closed, for the kernel's figures. */
+export interface ClosedRound {
+  readonly round: number
+  /** The state the round's chunks read, and the state they folded into. */
+  readonly previous: Float32Array
+  readonly state: Float32Array
+  /** The kernel's extra columns, summed over the round's verified chunks. */
+  readonly extras: Float64Array
+  /** Inputs only the researcher holds (see Kernel.researcherInputs), by name. */
+  readonly researcherInputs: Readonly<Record<string, SharedMatrix>>
+}
+
+/** How a rounds project's final state is written by `mesh export`. */
+export type StateExport =
+  /** A matrix (npy, CSV or JSON), with an optional JSON file beside it (`<path>.<suffix>`: a label mapping). */
+  | { readonly kind: 'matrix', readonly rows: number, readonly cols: number, readonly data: Float32Array, readonly sidecar?: { readonly suffix: string, readonly value: unknown } }
+  /** A JSON document only (a model with several matrices). */
+  | { readonly kind: 'json', readonly value: unknown }
 
 export interface CompareResult {
   readonly ok: boolean
@@ -100,6 +128,20 @@ export interface Kernel<P = unknown> {
    * cpuReference throws. Absent means true.
    */
   readonly hasCpuReference?: boolean
+  /**
+   * An iterative kernel's rounds (see rounds.ts); undefined for a one-pass
+   * project. A rounds project's chunks each return one row of outputCols:
+   * the aggregator's part, then roundExtraCols extras.
+   */
+  rounds? (params: P): RoundsParams | undefined
+  /** Trailing columns of a round chunk's row, summed over the round for its figures (absent: 0). */
+  roundExtraCols? (params: P): number
+  /** Figures of a closed round, computed on the researcher: a loss from the extras, accuracy on a researcher input. */
+  roundFigures? (params: P, round: ClosedRound): Record<string, number>
+  /** Inputs only the researcher holds and reads (a held-out test set): never leased, never fetched by volunteers. */
+  researcherInputs? (params: P): string[]
+  /** How the final state is exported (absent: the state matrix as it is). */
+  exportState? (params: P, state: Float32Array, stateShape: { readonly rows: number, readonly cols: number }): StateExport
   /** How the kernel runs on a WebGPU device (absent: CPU reference only). */
   readonly gpu?: GpuKernelProgram<P>
 }
@@ -110,8 +152,8 @@ export class KernelInputError extends InputError {
 }
 
 /** Output rows of one chunk: one when the kernel folds its items, else one per row of the chunk. */
-export function chunkOutputRows<P> (kernel: Pick<Kernel<P>, 'reduce'>, params: P, range: ChunkRange): number {
-  return kernel.reduce?.(params) != null ? 1 : range.rowEnd - range.rowStart
+export function chunkOutputRows<P> (kernel: Pick<Kernel<P>, 'reduce' | 'rounds'>, params: P, range: ChunkRange): number {
+  return kernel.reduce?.(params) != null || kernel.rounds?.(params) != null ? 1 : range.rowEnd - range.rowStart
 }
 
 /** Splits `rows` rows into ranges of at most `rowsPerChunk`. */

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import type { ChunkWork, CompareResult, Kernel } from './kernel.ts'
+import { chunkOutputRows, type ChunkWork, type CompareResult, type Kernel } from './kernel.ts'
 import type { ComputeDevice } from './device.ts'
 import { KernelUnsupportedError } from './errors.ts'
 
@@ -139,7 +139,8 @@ function spotCheckParts<P> (kernel: Kernel<P>, work: ChunkWork<P>, options: Spot
   }
   const flops = kernel.flops(work.params, inputShapesOf(kernel, work), work.range)
   const maxFlops = options.maxFlops ?? SPOT_CHECK_MAX_FLOPS
-  if (rows <= 1 || !(flops > maxFlops)) return [{ offset: 0, work }]
+  // A chunk that folds its rows into one (a reduction, a round's sums or model) has no rows to sample: it is checked whole.
+  if (rows <= 1 || chunkOutputRows(kernel, work.params, work.range) === 1 || !(flops > maxFlops)) return [{ offset: 0, work }]
   const count = Math.max(1, Math.min(rows, Math.floor(maxFlops / (flops / rows))))
   const picked = (options.pickRows ?? pickRandomRows)(rows, count)
   return [...new Set(picked)].filter(row => Number.isInteger(row) && row >= 0 && row < rows).sort((a, b) => a - b).map(offset => ({

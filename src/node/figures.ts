@@ -6,7 +6,9 @@ import type { CoordinatorSnapshot } from './coordinator/index.ts'
 import type { ChunkRecord, ProjectRecords, Receipt } from './metrics.ts'
 import type { ProjectManifest } from '../protocols/manifest-codec.ts'
 import type { MeshStore } from '../store/store.ts'
-import type { ProjectSummary } from './types.ts'
+import type { ProjectSummary, RoundsProgress } from './types.ts'
+import { roundsProgress } from './coordinator/round-run.ts'
+import { loadRoundRecords } from './coordinator/round-records.ts'
 
 /**
  * Adapters from what the coordinator and the store keep to the records the
@@ -24,9 +26,10 @@ export type NameOf = (peer: string) => string | undefined
  * throughput do not count the wait for the first volunteer.
  */
 export function recordsFromSnapshot (project: ProjectSummary, snapshot: CoordinatorSnapshot, nameOf: NameOf): ProjectRecords {
-  const { startedAt, ...records } = snapshot
+  const { startedAt, roundsStartedAt, ...records } = snapshot
   return {
     ...records,
+    ...(roundsStartedAt != null ? { startedAt: roundsStartedAt } : {}),
     project,
     volunteers: snapshot.volunteers.map(v => {
       const name = nameOf(v.peer)
@@ -42,12 +45,17 @@ export function recordsFromSnapshot (project: ProjectSummary, snapshot: Coordina
  * with; work starts with the first lease, as for a live project. Undefined
  * when the store has no work record of the project.
  */
-export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 'chunks' | 'ledger'>, manifest: ProjectManifest, project: ProjectSummary, nameOf: NameOf): Promise<ProjectRecords | undefined> {
+export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 'chunks' | 'ledger' | 'rounds'>, manifest: ProjectManifest, project: ProjectSummary, nameOf: NameOf): Promise<ProjectRecords | undefined> {
   const record = await loadProjectRecord(store, manifest.id)
   if (record == null) return undefined
   const stored = await loadChunkRecords(store, manifest.id)
   const flopsOf = chunkFlops(manifest, record)
-  const chunks: ChunkRecord[] = planChunks(record.rows, record.rowsPerChunk).map(range => {
+  const rounds = await storedRounds(store, manifest, record)
+  // A rounds project shows its current round's chunks (the last round's, once over).
+  const over = rounds != null && (rounds.converged === true || rounds.round >= rounds.of)
+  const base = rounds == null ? 0 : (over ? rounds.round - 1 : rounds.round) * record.chunkCount
+  const chunks: ChunkRecord[] = planChunks(record.rows, record.rowsPerChunk).map(local => {
+    const range = { ...local, index: base + local.index }
     const chunk = stored.get(range.index)
     if (chunk?.state === 'verified') return chunk
     return { index: range.index, state: record.status === 'failed' ? 'failed' : 'queued', attempts: chunk?.attempts ?? 0, flops: flopsOf(range) }
@@ -62,7 +70,20 @@ export async function recordsFromStore (store: Pick<MeshStore, 'projectState' | 
     mismatches: record.mismatches,
     spotChecks: record.spotChecks,
     ...(record.finishedAt != null ? { finishedAt: record.finishedAt } : {}),
-    ...(record.failure != null ? { failure: record.failure } : {})
+    ...(record.failure != null ? { failure: record.failure } : {}),
+    ...(rounds != null ? { rounds: { ...rounds, chunksDone: over ? rounds.chunksPerRound : chunks.filter(c => c.state === 'verified').length } } : {})
+  }
+}
+
+/** A rounds project's closed rounds from the store; undefined for a one-pass project. */
+async function storedRounds (store: Pick<MeshStore, 'rounds'>, manifest: ProjectManifest, record: WorkProjectRecord): Promise<RoundsProgress | undefined> {
+  try {
+    const kernel = getKernel(record.kernel)
+    const plan = kernel.rounds?.(kernel.parseParams(manifest.params))
+    if (plan == null) return undefined
+    return roundsProgress(plan, record.chunkCount, await loadRoundRecords(store, manifest.id), 0)
+  } catch {
+    return undefined
   }
 }
 

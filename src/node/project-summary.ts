@@ -1,11 +1,24 @@
+import { getKernel } from '../compute/kernels/index.ts'
 import type { ProjectManifest } from '../protocols/manifest-codec.ts'
 import type { AnnouncedProgress } from '../protocols/announce.ts'
 import type { ProjectStatus, ProjectSummary } from './types.ts'
 
 /** "512x256 · 256x512" for several inputs; "10000 rows -> 3 cols" for a single-input (map) project. */
-export function projectDims (manifest: Pick<ProjectManifest, 'inputs' | 'outputCols'>): string {
-  if (manifest.inputs.length === 1) return `${manifest.inputs[0].rows} rows -> ${manifest.outputCols} cols`
-  return manifest.inputs.map(input => `${input.rows}x${input.cols}`).join(' · ')
+export function projectDims (manifest: Pick<ProjectManifest, 'inputs' | 'outputCols'> & Partial<Pick<ProjectManifest, 'kernel' | 'params'>>): string {
+  const rounds = manifest.kernel == null ? undefined : roundsOf(manifest.kernel, manifest.params)
+  const suffix = rounds == null ? '' : ` · ${rounds} round${rounds === 1 ? '' : 's'}`
+  if (manifest.inputs.length === 1) return `${manifest.inputs[0].rows} rows -> ${manifest.outputCols} cols${suffix}`
+  return manifest.inputs.map(input => `${input.rows}x${input.cols}`).join(' · ') + suffix
+}
+
+/** The most rounds of an iterative project; undefined for a one-pass one (or a kernel this version does not know). */
+function roundsOf (kernelId: string, params: unknown): number | undefined {
+  try {
+    const kernel = getKernel(kernelId)
+    return kernel.rounds?.(kernel.parseParams(params))?.count
+  } catch {
+    return undefined
+  }
 }
 
 function customWgslOf (params: unknown): string | undefined {

@@ -12,7 +12,7 @@ import { KnownNames } from './discovery/known-names.ts'
 import { summarizeProject } from './project-summary.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { StatusReport } from './mesh-node.ts'
-import type { HistoryEntry, LeaderboardEntry, ProjectStats } from './types.ts'
+import type { HistoryEntry, LeaderboardEntry, ProjectStats, RoundsProgress } from './types.ts'
 
 /**
  * The data dir of a peer that is not running, read without starting one:
@@ -54,7 +54,9 @@ export class StoredPeer {
         offline: false,
         lastHeard: now
       })
-      const records = await recordsFromStore(this.store, manifest, summary, peer => this.names.get(peer))
+      const found = await recordsFromStore(this.store, manifest, summary, peer => this.names.get(peer))
+      // A rounds project's results are every round's: its progress counts chunks of all its rounds.
+      const records = found?.rounds == null ? found : { ...found, project: { ...summary, chunks: roundsChunks(found.rounds, done) } }
       if (records != null) projects.push(await withFoldedResult(computeProjectStats(records, now), this.store))
     }
     return { ...(this.peerId != null ? { peerId: this.peerId } : {}), running: false, projects }
@@ -75,4 +77,9 @@ export class StoredPeer {
   async close (): Promise<void> {
     await this.store.close()
   }
+}
+
+function roundsChunks (rounds: RoundsProgress, stored: number): { done: number, total: number } {
+  const total = rounds.of * rounds.chunksPerRound
+  return { done: rounds.converged === true || rounds.round >= rounds.of ? total : Math.min(stored, total), total }
 }

@@ -62,7 +62,7 @@ export interface VolunteerRow {
 export interface TimelineEntry {
   /** ms since epoch */
   readonly at: number
-  readonly kind: 'published' | 'joined' | 'leased' | 'verified' | 'requeued' | 'lost' | 'mismatch' | 'banned' | 'done' | 'failed' | 'resumed' | 'spot-check'
+  readonly kind: 'published' | 'joined' | 'leased' | 'verified' | 'requeued' | 'lost' | 'mismatch' | 'banned' | 'done' | 'failed' | 'resumed' | 'spot-check' | 'round'
   readonly text: string
 }
 
@@ -108,6 +108,8 @@ export interface ProjectStats {
   readonly flopsKnown: boolean
   /** The one row a finished project with --reduce folded into (what export writes). */
   readonly result?: number[]
+  /** An iterative project's rounds: where it is, and each closed round's figures. */
+  readonly rounds?: RoundsProgress
 }
 
 export interface HealthStats {
@@ -181,11 +183,14 @@ export interface MeshEvents {
   'project:announced': ProjectSummary
   'project:updated': ProjectSummary
   'project:offline': ProjectSummary
-  'chunk:leased': { projectId: string, chunk: number, volunteer: string }
+  /** rowsHeld: a rounds project's shard the volunteer kept from an earlier round went without its rows. */
+  'chunk:leased': { projectId: string, chunk: number, volunteer: string, round?: number, rowsHeld?: boolean }
   'chunk:verified': { projectId: string, chunk: number, volunteer: string, computeMs: number, flops: number }
   'chunk:requeued': { projectId: string, chunk: number, volunteer: string, reason: string }
   'volunteer:lost': { projectId: string, volunteer: string, chunks: number[] }
   'volunteer:banned': { projectId: string, volunteer: string, reason: string }
+  /** A rounds project folded a round into its next state (final: the project ends with it). */
+  'round:closed': RoundSummary & { projectId: string, final: boolean, converged: boolean }
   'project:done': { projectId: string }
   'project:failed': { projectId: string, reason: string }
   'work:chunk-computed': { projectId: string, chunk: number, computeMs: number, flops: number }
@@ -194,4 +199,34 @@ export interface MeshEvents {
   'work:paused': { code: string, reason?: string }
   'work:resumed': { code: string }
   'rejected': { from?: string, what: string, reason: string }
+}
+
+/** One closed round of an iterative project, with the kernel's figures (loss, accuracy, inertia) beside the mesh's own. */
+export interface RoundSummary {
+  /** 0-based. */
+  readonly round: number
+  /** Largest absolute change of a state value in this round. */
+  readonly change: number
+  /** Chunks folded into the state, and chunks dropped by the quorum. */
+  readonly chunks: number
+  readonly dropped: number
+  /** ms since epoch */
+  readonly closedAt: number
+  /** The kernel's figures: `loss`, `accuracy` (train), `inertia` (kmeans). */
+  readonly figures: Readonly<Record<string, number>>
+}
+
+export interface RoundsProgress {
+  /** The round being computed (0-based); equals the closed rounds' count once the project is over. */
+  readonly round: number
+  /** Most rounds the project runs. */
+  readonly of: number
+  readonly untilChange?: number
+  readonly quorum: number
+  /** Why the project stopped before `of` rounds (the state moved less than untilChange). */
+  readonly converged?: boolean
+  /** Chunks of the current round verified so far, of how many. */
+  readonly chunksDone: number
+  readonly chunksPerRound: number
+  readonly closed: readonly RoundSummary[]
 }

@@ -10,6 +10,8 @@ export const MAX_PARAMS_BYTES = 128 * 1024
 export const MAX_NAME_LENGTH = 100
 export const MAX_DESCRIPTION_LENGTH = 2000
 export const MAX_OWNER_NAME_LENGTH = 64
+/** Rounds an announcement's chunksTotal may count (a rounds project announces every round's chunks; see rounds.ts MAX_ROUNDS). */
+export const MAX_ANNOUNCED_ROUNDS = 100_000
 export const MAX_INPUTS = 8
 export const MAX_ADDRESSES = 16
 export const MAX_ADDRESS_BYTES = 256

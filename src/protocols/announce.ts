@@ -5,7 +5,7 @@ import { Announcement, AnnouncementBody } from './manifest.ts'
 import { decodeSignedManifest, ManifestError, ownBytes, signingPayload, type ProjectManifest } from './manifest-codec.ts'
 import {
   ANNOUNCEMENT_SIGNING_DOMAIN, MAX_ADDRESS_BYTES, MAX_ADDRESSES, MAX_ANNOUNCEMENT_BYTES, MAX_CLOCK_SKEW_MS,
-  MAX_OWNER_NAME_LENGTH, PROJECT_STATUSES, type AnnouncedStatus
+  MAX_ANNOUNCED_ROUNDS, MAX_OWNER_NAME_LENGTH, PROJECT_STATUSES, type AnnouncedStatus
 } from './announce-limits.ts'
 
 export * from './announce-limits.ts'
@@ -99,7 +99,11 @@ export async function decodeAnnouncement (bytes: Uint8Array, now = Date.now()): 
   const signedByOwner = await manifest.ownerPublicKey.verify(signingPayload(ANNOUNCEMENT_SIGNING_DOMAIN, envelope.body), envelope.signature)
   if (!signedByOwner) fail('announcement signature does not verify with the project owner key')
   if (!(PROJECT_STATUSES as readonly string[]).includes(body.status)) fail(`unknown status '${body.status.slice(0, 20)}'`)
-  if (body.chunksTotal !== manifest.chunkCount) fail(`chunksTotal ${body.chunksTotal} does not match the manifest's ${manifest.chunkCount}`)
+  // A rounds project counts the chunks of all its rounds: a whole multiple of the manifest's chunks per round.
+  const rounds = body.chunksTotal / manifest.chunkCount
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_ANNOUNCED_ROUNDS) {
+    fail(`chunksTotal ${body.chunksTotal} does not match the manifest's ${manifest.chunkCount} (or a whole number of rounds of it)`)
+  }
   if (body.chunksDone > body.chunksTotal) fail(`chunksDone ${body.chunksDone} exceeds chunksTotal ${body.chunksTotal}`)
   if (body.ownerName.length > MAX_OWNER_NAME_LENGTH) fail('owner name is too long')
   const timestamp = Number(body.timestamp)

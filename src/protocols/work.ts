@@ -151,6 +151,12 @@ export namespace WorkRequest {
     value: number
   }
 
+  export interface WorkRequestLeaseHeldChunksFieldEvent {
+    field: '$.lease.heldChunks[]'
+    index: number
+    value: number
+  }
+
   export interface WorkRequestResultLeaseIdFieldEvent {
     field: '$.result.leaseId'
     value: string
@@ -206,7 +212,7 @@ export namespace WorkRequest {
     return decodeMessage(buf, WorkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestLeaseCountFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestResultFetchMsFieldEvent | WorkRequestResultBlobBytesFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent | WorkRequestReleaseReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): Generator<WorkRequestLeaseProjectIdFieldEvent | WorkRequestLeaseDeviceFieldEvent | WorkRequestLeaseGflopsFieldEvent | WorkRequestLeaseCountFieldEvent | WorkRequestLeaseHeldChunksFieldEvent | WorkRequestResultLeaseIdFieldEvent | WorkRequestResultResultFieldEvent | WorkRequestResultComputeMsFieldEvent | WorkRequestResultFetchMsFieldEvent | WorkRequestResultBlobBytesFieldEvent | WorkRequestHeartbeatLeaseIdsFieldEvent | WorkRequestHeartbeatGflopsFieldEvent | WorkRequestReleaseLeaseIdsFieldEvent | WorkRequestReleaseReasonFieldEvent> {
     return streamMessage(buf, WorkRequest.codec(), opts)
   }
 }
@@ -485,6 +491,16 @@ export namespace WorkResponse {
     value: number
   }
 
+  export interface WorkResponseLeaseLeaseRoundFieldEvent {
+    field: '$.lease.lease.round'
+    value: number
+  }
+
+  export interface WorkResponseLeaseLeaseRowsHeldFieldEvent {
+    field: '$.lease.lease.rowsHeld'
+    value: boolean
+  }
+
   export interface WorkResponseLeaseRetryAfterMsFieldEvent {
     field: '$.lease.retryAfterMs'
     value: number
@@ -585,6 +601,18 @@ export namespace WorkResponse {
     index: number
   }
 
+  export interface WorkResponseLeaseMoreRoundFieldEvent {
+    field: '$.lease.more[].round'
+    value: number
+    index: number
+  }
+
+  export interface WorkResponseLeaseMoreRowsHeldFieldEvent {
+    field: '$.lease.more[].rowsHeld'
+    value: boolean
+    index: number
+  }
+
   export interface WorkResponseResultStatusFieldEvent {
     field: '$.result.status'
     value: ResultStatus
@@ -651,7 +679,7 @@ export namespace WorkResponse {
     return decodeMessage(buf, WorkResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkResponse>): Generator<WorkResponseLeaseStatusFieldEvent | WorkResponseLeaseLeaseLeaseIdFieldEvent | WorkResponseLeaseLeaseProjectIdFieldEvent | WorkResponseLeaseLeaseChunkFieldEvent | WorkResponseLeaseLeaseRowStartFieldEvent | WorkResponseLeaseLeaseRowEndFieldEvent | WorkResponseLeaseLeaseRowColsFieldEvent | WorkResponseLeaseLeaseRowsFieldEvent | WorkResponseLeaseLeaseSharedNameFieldEvent | WorkResponseLeaseLeaseSharedHashFieldEvent | WorkResponseLeaseLeaseSharedSizeFieldEvent | WorkResponseLeaseLeaseSharedRowsFieldEvent | WorkResponseLeaseLeaseSharedColsFieldEvent | WorkResponseLeaseLeaseDeadlineMsFieldEvent | WorkResponseLeaseLeaseHeartbeatMsFieldEvent | WorkResponseLeaseLeaseOutputColsFieldEvent | WorkResponseLeaseRetryAfterMsFieldEvent | WorkResponseLeaseMessageFieldEvent | WorkResponseLeaseMoreLeaseIdFieldEvent | WorkResponseLeaseMoreProjectIdFieldEvent | WorkResponseLeaseMoreChunkFieldEvent | WorkResponseLeaseMoreRowStartFieldEvent | WorkResponseLeaseMoreRowEndFieldEvent | WorkResponseLeaseMoreRowColsFieldEvent | WorkResponseLeaseMoreRowsFieldEvent | WorkResponseLeaseMoreSharedNameFieldEvent | WorkResponseLeaseMoreSharedHashFieldEvent | WorkResponseLeaseMoreSharedSizeFieldEvent | WorkResponseLeaseMoreSharedRowsFieldEvent | WorkResponseLeaseMoreSharedColsFieldEvent | WorkResponseLeaseMoreDeadlineMsFieldEvent | WorkResponseLeaseMoreHeartbeatMsFieldEvent | WorkResponseLeaseMoreOutputColsFieldEvent | WorkResponseResultStatusFieldEvent | WorkResponseResultCodeFieldEvent | WorkResponseResultMessageFieldEvent | WorkResponseResultReceiptReceiptFieldEvent | WorkResponseResultReceiptSignatureFieldEvent | WorkResponseHeartbeatDroppedFieldEvent | WorkResponseReleaseReleasedFieldEvent | WorkResponseErrorCodeFieldEvent | WorkResponseErrorMessageFieldEvent | WorkResponseReceiptsReceiptFieldEvent | WorkResponseReceiptsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkResponse>): Generator<WorkResponseLeaseStatusFieldEvent | WorkResponseLeaseLeaseLeaseIdFieldEvent | WorkResponseLeaseLeaseProjectIdFieldEvent | WorkResponseLeaseLeaseChunkFieldEvent | WorkResponseLeaseLeaseRowStartFieldEvent | WorkResponseLeaseLeaseRowEndFieldEvent | WorkResponseLeaseLeaseRowColsFieldEvent | WorkResponseLeaseLeaseRowsFieldEvent | WorkResponseLeaseLeaseSharedNameFieldEvent | WorkResponseLeaseLeaseSharedHashFieldEvent | WorkResponseLeaseLeaseSharedSizeFieldEvent | WorkResponseLeaseLeaseSharedRowsFieldEvent | WorkResponseLeaseLeaseSharedColsFieldEvent | WorkResponseLeaseLeaseDeadlineMsFieldEvent | WorkResponseLeaseLeaseHeartbeatMsFieldEvent | WorkResponseLeaseLeaseOutputColsFieldEvent | WorkResponseLeaseLeaseRoundFieldEvent | WorkResponseLeaseLeaseRowsHeldFieldEvent | WorkResponseLeaseRetryAfterMsFieldEvent | WorkResponseLeaseMessageFieldEvent | WorkResponseLeaseMoreLeaseIdFieldEvent | WorkResponseLeaseMoreProjectIdFieldEvent | WorkResponseLeaseMoreChunkFieldEvent | WorkResponseLeaseMoreRowStartFieldEvent | WorkResponseLeaseMoreRowEndFieldEvent | WorkResponseLeaseMoreRowColsFieldEvent | WorkResponseLeaseMoreRowsFieldEvent | WorkResponseLeaseMoreSharedNameFieldEvent | WorkResponseLeaseMoreSharedHashFieldEvent | WorkResponseLeaseMoreSharedSizeFieldEvent | WorkResponseLeaseMoreSharedRowsFieldEvent | WorkResponseLeaseMoreSharedColsFieldEvent | WorkResponseLeaseMoreDeadlineMsFieldEvent | WorkResponseLeaseMoreHeartbeatMsFieldEvent | WorkResponseLeaseMoreOutputColsFieldEvent | WorkResponseLeaseMoreRoundFieldEvent | WorkResponseLeaseMoreRowsHeldFieldEvent | WorkResponseResultStatusFieldEvent | WorkResponseResultCodeFieldEvent | WorkResponseResultMessageFieldEvent | WorkResponseResultReceiptReceiptFieldEvent | WorkResponseResultReceiptSignatureFieldEvent | WorkResponseHeartbeatDroppedFieldEvent | WorkResponseReleaseReleasedFieldEvent | WorkResponseErrorCodeFieldEvent | WorkResponseErrorMessageFieldEvent | WorkResponseReceiptsReceiptFieldEvent | WorkResponseReceiptsSignatureFieldEvent> {
     return streamMessage(buf, WorkResponse.codec(), opts)
   }
 }
@@ -661,6 +689,7 @@ export interface LeaseRequest {
   device: string
   gflops: number
   count?: number
+  heldChunks: number[]
 }
 
 export namespace LeaseRequest {
@@ -693,6 +722,13 @@ export namespace LeaseRequest {
           w.uint32(obj.count)
         }
 
+        if (obj.heldChunks != null && obj.heldChunks.length > 0) {
+          for (const value of obj.heldChunks) {
+            w.uint32(40)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -700,7 +736,8 @@ export namespace LeaseRequest {
         const obj: any = {
           projectId: '',
           device: '',
-          gflops: 0
+          gflops: 0,
+          heldChunks: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -725,6 +762,14 @@ export namespace LeaseRequest {
               obj.count = reader.uint32()
               break
             }
+            case 5: {
+              if (opts.limits?.heldChunks != null && obj.heldChunks.length === opts.limits.heldChunks) {
+                throw new MaxLengthError('Decode error - repeated field "heldChunks" had too many elements')
+              }
+
+              obj.heldChunks.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -734,6 +779,10 @@ export namespace LeaseRequest {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          heldChunks: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -768,6 +817,21 @@ export namespace LeaseRequest {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.heldChunks != null && obj.heldChunks === opts.limits.heldChunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "heldChunks" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.heldChunks[]`,
+                index: obj.heldChunks,
+                value: reader.uint32()
+              }
+
+              obj.heldChunks++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -800,6 +864,12 @@ export namespace LeaseRequest {
     value: number
   }
 
+  export interface LeaseRequestHeldChunksFieldEvent {
+    field: '$.heldChunks[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<LeaseRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, LeaseRequest.codec())
   }
@@ -808,7 +878,7 @@ export namespace LeaseRequest {
     return decodeMessage(buf, LeaseRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseRequest>): Generator<LeaseRequestProjectIdFieldEvent | LeaseRequestDeviceFieldEvent | LeaseRequestGflopsFieldEvent | LeaseRequestCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseRequest>): Generator<LeaseRequestProjectIdFieldEvent | LeaseRequestDeviceFieldEvent | LeaseRequestGflopsFieldEvent | LeaseRequestCountFieldEvent | LeaseRequestHeldChunksFieldEvent> {
     return streamMessage(buf, LeaseRequest.codec(), opts)
   }
 }
@@ -1093,6 +1163,16 @@ export namespace LeaseResponse {
     value: number
   }
 
+  export interface LeaseResponseLeaseRoundFieldEvent {
+    field: '$.lease.round'
+    value: number
+  }
+
+  export interface LeaseResponseLeaseRowsHeldFieldEvent {
+    field: '$.lease.rowsHeld'
+    value: boolean
+  }
+
   export interface LeaseResponseRetryAfterMsFieldEvent {
     field: '$.retryAfterMs'
     value: number
@@ -1193,6 +1273,18 @@ export namespace LeaseResponse {
     index: number
   }
 
+  export interface LeaseResponseMoreRoundFieldEvent {
+    field: '$.more[].round'
+    value: number
+    index: number
+  }
+
+  export interface LeaseResponseMoreRowsHeldFieldEvent {
+    field: '$.more[].rowsHeld'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<LeaseResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, LeaseResponse.codec())
   }
@@ -1201,7 +1293,7 @@ export namespace LeaseResponse {
     return decodeMessage(buf, LeaseResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseResponse>): Generator<LeaseResponseStatusFieldEvent | LeaseResponseLeaseLeaseIdFieldEvent | LeaseResponseLeaseProjectIdFieldEvent | LeaseResponseLeaseChunkFieldEvent | LeaseResponseLeaseRowStartFieldEvent | LeaseResponseLeaseRowEndFieldEvent | LeaseResponseLeaseRowColsFieldEvent | LeaseResponseLeaseRowsFieldEvent | LeaseResponseLeaseSharedNameFieldEvent | LeaseResponseLeaseSharedHashFieldEvent | LeaseResponseLeaseSharedSizeFieldEvent | LeaseResponseLeaseSharedRowsFieldEvent | LeaseResponseLeaseSharedColsFieldEvent | LeaseResponseLeaseDeadlineMsFieldEvent | LeaseResponseLeaseHeartbeatMsFieldEvent | LeaseResponseLeaseOutputColsFieldEvent | LeaseResponseRetryAfterMsFieldEvent | LeaseResponseMessageFieldEvent | LeaseResponseMoreLeaseIdFieldEvent | LeaseResponseMoreProjectIdFieldEvent | LeaseResponseMoreChunkFieldEvent | LeaseResponseMoreRowStartFieldEvent | LeaseResponseMoreRowEndFieldEvent | LeaseResponseMoreRowColsFieldEvent | LeaseResponseMoreRowsFieldEvent | LeaseResponseMoreSharedNameFieldEvent | LeaseResponseMoreSharedHashFieldEvent | LeaseResponseMoreSharedSizeFieldEvent | LeaseResponseMoreSharedRowsFieldEvent | LeaseResponseMoreSharedColsFieldEvent | LeaseResponseMoreDeadlineMsFieldEvent | LeaseResponseMoreHeartbeatMsFieldEvent | LeaseResponseMoreOutputColsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaseResponse>): Generator<LeaseResponseStatusFieldEvent | LeaseResponseLeaseLeaseIdFieldEvent | LeaseResponseLeaseProjectIdFieldEvent | LeaseResponseLeaseChunkFieldEvent | LeaseResponseLeaseRowStartFieldEvent | LeaseResponseLeaseRowEndFieldEvent | LeaseResponseLeaseRowColsFieldEvent | LeaseResponseLeaseRowsFieldEvent | LeaseResponseLeaseSharedNameFieldEvent | LeaseResponseLeaseSharedHashFieldEvent | LeaseResponseLeaseSharedSizeFieldEvent | LeaseResponseLeaseSharedRowsFieldEvent | LeaseResponseLeaseSharedColsFieldEvent | LeaseResponseLeaseDeadlineMsFieldEvent | LeaseResponseLeaseHeartbeatMsFieldEvent | LeaseResponseLeaseOutputColsFieldEvent | LeaseResponseLeaseRoundFieldEvent | LeaseResponseLeaseRowsHeldFieldEvent | LeaseResponseRetryAfterMsFieldEvent | LeaseResponseMessageFieldEvent | LeaseResponseMoreLeaseIdFieldEvent | LeaseResponseMoreProjectIdFieldEvent | LeaseResponseMoreChunkFieldEvent | LeaseResponseMoreRowStartFieldEvent | LeaseResponseMoreRowEndFieldEvent | LeaseResponseMoreRowColsFieldEvent | LeaseResponseMoreRowsFieldEvent | LeaseResponseMoreSharedNameFieldEvent | LeaseResponseMoreSharedHashFieldEvent | LeaseResponseMoreSharedSizeFieldEvent | LeaseResponseMoreSharedRowsFieldEvent | LeaseResponseMoreSharedColsFieldEvent | LeaseResponseMoreDeadlineMsFieldEvent | LeaseResponseMoreHeartbeatMsFieldEvent | LeaseResponseMoreOutputColsFieldEvent | LeaseResponseMoreRoundFieldEvent | LeaseResponseMoreRowsHeldFieldEvent> {
     return streamMessage(buf, LeaseResponse.codec(), opts)
   }
 }
@@ -1399,6 +1491,8 @@ export interface ChunkLease {
   deadlineMs: number
   heartbeatMs: number
   outputCols: number
+  round?: number
+  rowsHeld?: boolean
 }
 
 export namespace ChunkLease {
@@ -1466,6 +1560,16 @@ export namespace ChunkLease {
         if ((obj.outputCols != null && obj.outputCols !== 0)) {
           w.uint32(88)
           w.uint32(obj.outputCols)
+        }
+
+        if (obj.round != null) {
+          w.uint32(96)
+          w.uint32(obj.round)
+        }
+
+        if (obj.rowsHeld != null) {
+          w.uint32(104)
+          w.bool(obj.rowsHeld)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1540,6 +1644,14 @@ export namespace ChunkLease {
             }
             case 11: {
               obj.outputCols = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.round = reader.uint32()
+              break
+            }
+            case 13: {
+              obj.rowsHeld = reader.bool()
               break
             }
             default: {
@@ -1649,6 +1761,20 @@ export namespace ChunkLease {
               }
               break
             }
+            case 12: {
+              yield {
+                field: `${prefix}.round`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.rowsHeld`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1741,6 +1867,16 @@ export namespace ChunkLease {
     value: number
   }
 
+  export interface ChunkLeaseRoundFieldEvent {
+    field: '$.round'
+    value: number
+  }
+
+  export interface ChunkLeaseRowsHeldFieldEvent {
+    field: '$.rowsHeld'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ChunkLease>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkLease.codec())
   }
@@ -1749,7 +1885,7 @@ export namespace ChunkLease {
     return decodeMessage(buf, ChunkLease.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkLease>): Generator<ChunkLeaseLeaseIdFieldEvent | ChunkLeaseProjectIdFieldEvent | ChunkLeaseChunkFieldEvent | ChunkLeaseRowStartFieldEvent | ChunkLeaseRowEndFieldEvent | ChunkLeaseRowColsFieldEvent | ChunkLeaseRowsFieldEvent | ChunkLeaseSharedNameFieldEvent | ChunkLeaseSharedHashFieldEvent | ChunkLeaseSharedSizeFieldEvent | ChunkLeaseSharedRowsFieldEvent | ChunkLeaseSharedColsFieldEvent | ChunkLeaseDeadlineMsFieldEvent | ChunkLeaseHeartbeatMsFieldEvent | ChunkLeaseOutputColsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkLease>): Generator<ChunkLeaseLeaseIdFieldEvent | ChunkLeaseProjectIdFieldEvent | ChunkLeaseChunkFieldEvent | ChunkLeaseRowStartFieldEvent | ChunkLeaseRowEndFieldEvent | ChunkLeaseRowColsFieldEvent | ChunkLeaseRowsFieldEvent | ChunkLeaseSharedNameFieldEvent | ChunkLeaseSharedHashFieldEvent | ChunkLeaseSharedSizeFieldEvent | ChunkLeaseSharedRowsFieldEvent | ChunkLeaseSharedColsFieldEvent | ChunkLeaseDeadlineMsFieldEvent | ChunkLeaseHeartbeatMsFieldEvent | ChunkLeaseOutputColsFieldEvent | ChunkLeaseRoundFieldEvent | ChunkLeaseRowsHeldFieldEvent> {
     return streamMessage(buf, ChunkLease.codec(), opts)
   }
 }

@@ -30,6 +30,10 @@ export interface MeshStore {
   readonly chunks: Sublevel<unknown>
   /** Verified fp32 result bytes by `chunkKey(project, index)`. */
   readonly results: Sublevel<Bytes>
+  /** A rounds project's state after each closed round (fp32 bytes) by `chunkKey(project, round)`. */
+  readonly checkpoints: Sublevel<Bytes>
+  /** Each closed round's figures by `chunkKey(project, round)` (JSON), written in the batch of its checkpoint. */
+  readonly rounds: Sublevel<unknown>
   /** Content-addressed input blobs (own and cached), by hash and piece. */
   readonly blobs: Sublevel<Bytes>
   /** Blob metadata (size, pieces, last used) by hash (JSON). */
@@ -130,6 +134,8 @@ export async function openStore (dataDir: string): Promise<MeshStore> {
     projectState: json('project-state'),
     chunks: json('chunks'),
     results: binary('results'),
+    checkpoints: binary('checkpoints'),
+    rounds: json('rounds'),
     blobs: binary('blobs'),
     blobMeta: json('blob-meta'),
     ledger: binary('ledger'),

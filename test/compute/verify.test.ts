@@ -117,3 +117,16 @@ test('a chunk over the spot-check budget is checked on a random sample of its ro
     await cpu.destroy()
   }
 })
+
+test('given a chunk over the spot-check budget whose rows fold into one (a k-means round), the check recomputes it whole: an honest result passes, a wrong one fails', () => {
+  const kmeans = getKernel('kmeans')
+  const params = kmeans.parseParams({ k: 3, rounds: { count: 1, quorum: 1, aggregate: 'weighted-mean' } })
+  const points = generateMatrix(600, 4, 5)
+  const state = generateMatrix(3, 4, 6)
+  const work: ChunkWork = { kernel: 'kmeans', params, range: { index: 0, rowStart: 0, rowEnd: 600 }, rows: points.data, rowCols: 4, shared: { state }, round: 0 }
+  const honest = kmeans.cpuReference(work)
+  // A budget far below the chunk's FLOPs: a row-sampling check would compare one point's row with the chunk's sums.
+  assert.ok(spotCheck(kmeans, work, honest, { maxFlops: 100 }).ok)
+  const wrong = honest.map((v, i) => i === 0 ? v + 1 : v)
+  assert.equal(spotCheck(kmeans, work, wrong, { maxFlops: 100 }).ok, false)
+})

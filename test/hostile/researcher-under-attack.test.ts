@@ -125,11 +125,11 @@ async function garbageAndAbsurdFrames (): Promise<string[]> {
 async function invalidContents (): Promise<void> {
   const node = hostile()
   const malformed = [
-    WorkRequest.encode({ lease: { projectId: manifest.id, device: '', gflops: 0 }, release: { leaseIds: ['x'] } }),
+    WorkRequest.encode({ lease: { projectId: manifest.id, device: '', gflops: 0, heldChunks: [] }, release: { leaseIds: ['x'] } }),
     WorkRequest.encode({}),
-    WorkRequest.encode({ lease: { projectId: 'p'.repeat(600), device: '', gflops: 0 } }),
-    WorkRequest.encode({ lease: { projectId: '', device: '', gflops: 0 } }),
-    WorkRequest.encode({ lease: { projectId: manifest.id, device: '', gflops: -1 } }),
+    WorkRequest.encode({ lease: { projectId: 'p'.repeat(600), device: '', gflops: 0, heldChunks: [] } }),
+    WorkRequest.encode({ lease: { projectId: '', device: '', gflops: 0, heldChunks: [] } }),
+    WorkRequest.encode({ lease: { projectId: manifest.id, device: '', gflops: -1, heldChunks: [] } }),
     WorkRequest.encode({ heartbeat: { leaseIds: Array.from({ length: 65 }, (_, i) => `id${i}`), gflops: 1 } }),
     WorkRequest.encode({ release: { leaseIds: [''] } })
   ]

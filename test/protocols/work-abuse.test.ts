@@ -129,7 +129,7 @@ test('given a malformed frame, the peer answers MALFORMED, logs it and keeps ser
   const response = await rawExchange(Uint8Array.from([...lengthPrefix(garbage.byteLength), ...garbage]))
   assert.equal(response.error?.code, WorkErrorCode.MALFORMED)
   // A well-formed protobuf asking two things at once is malformed too.
-  const both = WorkRequest.encode({ lease: { projectId: manifest.id, device: '', gflops: 0 }, release: { leaseIds: ['x'] } })
+  const both = WorkRequest.encode({ lease: { projectId: manifest.id, device: '', gflops: 0, heldChunks: [] }, release: { leaseIds: ['x'] } })
   const response2 = await rawExchange(Uint8Array.from([...lengthPrefix(both.byteLength), ...both]))
   assert.equal(response2.error?.code, WorkErrorCode.MALFORMED)
   assert.match(response2.error!.message, /exactly one/)

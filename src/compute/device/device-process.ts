@@ -46,7 +46,7 @@ async function handle (message: ToDeviceProcess): Promise<void> {
           if (data == null) throw new Error(`shared input ${name} (ref ${input.ref}) was never sent`)
           return [name, { rows: input.rows, cols: input.cols, data }]
         }))
-        const data = await device!.run({ kernel: message.kernel, params: message.params, range: message.range, rows: message.rows, rowCols: message.rowCols, shared: inputs })
+        const data = await device!.run({ kernel: message.kernel, params: message.params, range: message.range, rows: message.rows, rowCols: message.rowCols, shared: inputs, round: message.round ?? 0 })
         reply({ type: 'done', id: message.id, data })
       } catch (err) {
         // At its native cap, the next allocation anywhere (V8's own) may be fatal: the parent replaces this process.

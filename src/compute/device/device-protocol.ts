@@ -27,7 +27,7 @@ export type ToDeviceProcess =
   | { readonly type: 'open', readonly id: number, readonly prefer: DevicePreference | undefined, readonly gpu?: GpuChoice, readonly maxMemoryMiB?: number }
   /** List the adapters WebGPU offers; answered with 'adapters'. */
   | { readonly type: 'adapters', readonly id: number }
-  | { readonly type: 'run', readonly id: number, readonly kernel: string, readonly params: unknown, readonly range: ChunkRange, readonly rows: Float32Array, readonly rowCols: number, readonly shared: Record<string, SharedInputMessage> }
+  | { readonly type: 'run', readonly id: number, readonly kernel: string, readonly params: unknown, readonly range: ChunkRange, readonly rows: Float32Array, readonly rowCols: number, readonly shared: Record<string, SharedInputMessage>, readonly round?: number }
   | { readonly type: 'validate', readonly id: number, readonly kernelId: string, readonly params: unknown, readonly inputs: readonly InputShape[] }
   | { readonly type: 'release', readonly refs: number[] }
   /** Release the device and exit; no answer. */

@@ -102,7 +102,7 @@ export class ProcessComputeDevice implements ComputeDevice {
         child.touch(ref)
         shared[name] = { ref, rows: input.rows, cols: input.cols, ...(held ? {} : { data: input.data }) }
       }
-      const message: Request = { type: 'run', id: this.nextId++, kernel: work.kernel, params: work.params, range: work.range, rows: work.rows, rowCols: work.rowCols, shared }
+      const message: Request = { type: 'run', id: this.nextId++, kernel: work.kernel, params: work.params, range: work.range, rows: work.rows, rowCols: work.rowCols, shared, round: work.round ?? 0 }
       const timeout = timeoutMs != null ? { ms: timeoutMs, error: () => new KernelTimeoutError(timeoutMs) } : undefined
       return await this.ask(child, message, { signal, timeout })
     })

@@ -5,13 +5,16 @@ import { openComputeDevice, type ComputeDevice } from '../../compute/device.ts'
 import { getKernel as builtinKernel } from '../../compute/kernels/index.ts'
 import { decodeSignedManifest, type ProjectManifest } from '../../protocols/manifest-codec.ts'
 import { dataDirProblem } from '../../store/store.ts'
-import { KERNEL_TIME_LIMIT_REASON, LeaseStatus, MAX_LEASE_BYTES, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseRequest, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
+import { KERNEL_TIME_LIMIT_REASON, LeaseStatus, MAX_LEASE_BYTES, MAX_LEASES_PER_RESPONSE, RejectCode, ResultStatus, type ChunkLease, type Heartbeat, type HeartbeatResponse, type LeaseAsk, type LeaseResponse, type Release, type ReleaseResponse, type ResultResponse, type ResultSubmission, type SignedReceipt, type WorkRequestContext } from '../../protocols/work/index.ts'
 import * as defaults from './constants.ts'
 import { UnknownProjectError } from './errors.ts'
 import { emit, type MeshEventMap, type MeshEventSink } from './events.ts'
 import { ownFloatsOf } from './floats.ts'
 import { leaseDurationMs, movingAverage, type LeaseDurationOptions } from './lease-duration.ts'
 import { loadProjectRun } from './load-project.ts'
+import { closedRoundOps, roundSummaryOf } from './round-records.ts'
+import type { ClosingRound } from './round-run.ts'
+import { STATE_INPUT } from '../../compute/rounds.ts'
 import { listProjectRecords, type WorkProjectRecord } from './records.ts'
 import { verifyChunk, type SpotCheckDeviceKind, type Verdict, type VerifyContext } from './verify-chunk.ts'
 import { workHandlerFor } from './work-handler.ts'
@@ -40,6 +43,7 @@ interface EndedLease {
 const RETURNED: LeaseEnd = { reason: 'result returned', failure: false, requeue: false }
 const DONE_ELSEWHERE: LeaseEnd = { reason: 'chunk verified from another copy', failure: false, requeue: false }
 const PROJECT_OVER: LeaseEnd = { reason: 'project finished', failure: false, requeue: false }
+const ROUND_OVER: LeaseEnd = { reason: 'round closed without this chunk', failure: false, requeue: false }
 
 /**
  * The researcher's side of the work protocol (DESIGN.md sections 4 and 7):
@@ -189,7 +193,7 @@ export class Coordinator {
     if (run == null) return undefined
     let volunteers = 0
     for (const tally of run.volunteers.values()) if (tally.status === 'active') volunteers++
-    return { done: run.chunks.length - run.open.size, total: run.chunks.length, volunteers, status: run.status }
+    return { done: run.doneChunks, total: run.totalChunks, volunteers, status: run.status }
   }
 
   /** Raw records of a coordinated project for the figures (see snapshot.ts). */
@@ -218,7 +222,7 @@ export class Coordinator {
 
   // --- the work protocol's requests (see work-handler.ts) ---
 
-  async leaseNextChunk (peer: PeerId, request: LeaseRequest, context: WorkRequestContext): Promise<LeaseResponse> {
+  async leaseNextChunk (peer: PeerId, request: LeaseAsk, context: WorkRequestContext): Promise<LeaseResponse> {
     const started = performance.now()
     const volunteer = peer.toString()
     const run = this.projects.get(request.projectId)
@@ -241,21 +245,23 @@ export class Coordinator {
     if (tally.leases.size >= this.maxLeasesPerPeer) {
       return answer(LeaseStatus.TOO_MANY_LEASES, `at most ${this.maxLeasesPerPeer} leases at once`, this.noWorkRetryMs)
     }
-    const pick = run.pickChunk(volunteer, now)
+    // A rounds project's volunteer says which shards it still holds; those go to it again, without their rows.
+    const held = run.rounds != null && request.heldChunks != null && request.heldChunks.length > 0 ? new Set(request.heldChunks) : undefined
+    const pick = run.pickChunk(volunteer, now, held)
     if (pick == null) {
       if (tally.leases.size === 0) tally.status = 'idle'
       return answer(LeaseStatus.NO_WORK, 'every chunk is leased; ask again soon', this.noWorkRetryMs)
     }
-    const first = await this.grantLease(run, tally, volunteer, pick, now)
+    const first = await this.grantLease(run, tally, volunteer, pick, now, held)
     // A fast volunteer asks for several chunks at once; extras are fresh chunks only (a backup copy is never queued
     // behind other work) and stop at the per-peer cap and half the lease frame, so the answer always fits.
     const more: ChunkLease[] = []
     const wanted = Math.min(request.count ?? 1, MAX_LEASES_PER_RESPONSE) - 1
     let bytes = first.rows.byteLength
     while (more.length < wanted && tally.leases.size < this.maxLeasesPerPeer && bytes < MAX_LEASE_BYTES / 2) {
-      const extra = run.pickChunk(volunteer, now)
+      const extra = run.pickChunk(volunteer, now, held)
       if (extra == null || extra.backup || run.status !== 'running') break
-      const lease = await this.grantLease(run, tally, volunteer, extra, now)
+      const lease = await this.grantLease(run, tally, volunteer, extra, now, held)
       bytes += lease.rows.byteLength
       more.push(lease)
     }
@@ -267,7 +273,9 @@ export class Coordinator {
    * Leases one picked chunk to a volunteer. Its deadline counts the leases the
    * volunteer already holds, which it computes first.
    */
-  private async grantLease (run: ProjectRun, tally: VolunteerTally, volunteer: string, { chunk, backup }: { chunk: ChunkRun, backup: boolean }, now: number): Promise<ChunkLease> {
+  private async grantLease (
+    run: ProjectRun, tally: VolunteerTally, volunteer: string, { chunk, backup }: { chunk: ChunkRun, backup: boolean }, now: number, held?: ReadonlySet<number>
+  ): Promise<ChunkLease> {
     const ahead = tally.leases.size
     const lease: Lease = {
       id: randomUUID(),
@@ -282,6 +290,7 @@ export class Coordinator {
       payloadBytes: 0
     }
     chunk.leases.set(lease.id, lease)
+    if (run.rounds != null) run.rounds.run.startedAt ??= now
     chunk.attempts++
     if (backup) chunk.backups++
     chunk.leasedAt = now
@@ -289,18 +298,19 @@ export class Coordinator {
     this.leases.set(lease.id, { run, lease })
     const resultBytes = chunkOutputRows(run.kernel, run.params, chunk.range) * run.manifest.outputCols * 4
     if (resultBytes > (this.resultAllowance.get(volunteer) ?? 0)) this.resultAllowance.set(volunteer, resultBytes)
+    const rowsHeld = held?.has(chunk.index - (run.rounds?.run.base ?? 0)) === true
     let rows: Uint8Array
     try {
-      rows = await run.inputs.rows(chunk.range.rowStart, chunk.range.rowEnd)
+      rows = rowsHeld ? new Uint8Array(0) : await run.inputs.rows(chunk.range.rowStart, chunk.range.rowEnd)
     } catch (err: any) {
       this.log.error('cannot read the rows of chunk %d of %s - %e', chunk.index, run.id, err)
       this.endLease(run, lease, { reason: 'input unreadable', failure: true, requeue: false })
       throw err
     }
     lease.payloadBytes = rows.byteLength
-    emit(this.events, 'chunk:leased', { projectId: run.id, chunk: chunk.index, volunteer })
+    emit(this.events, 'chunk:leased', { projectId: run.id, chunk: chunk.index, volunteer, ...(run.rounds != null ? { round: run.rounds.run.round, rowsHeld } : {}) })
     run.note('leased', `chunk ${chunk.index} leased to ${short(volunteer)}${backup ? ' (backup copy)' : ''}`, now)
-    return this.leaseMessage(run, chunk, lease, rows)
+    return this.leaseMessage(run, chunk, lease, rows, rowsHeld)
   }
 
   async acceptResult (peer: PeerId, submission: ResultSubmission, context: WorkRequestContext): Promise<ResultResponse> {
@@ -330,7 +340,8 @@ export class Coordinator {
   private async handleResult (run: ProjectRun, lease: Lease, volunteer: string, submission: ResultSubmission, context: WorkRequestContext): Promise<Verdict | { busy: Promise<unknown> }> {
     if (run.status !== 'running' || this.projects.get(run.id) !== run) return reject(RejectCode.NOT_ACCEPTING, `project is ${run.status}`)
     if (run.banned.has(volunteer)) return reject(RejectCode.BANNED, 'a result of yours was wrong')
-    const chunk = run.chunks[lease.chunk]
+    const chunk = run.chunkAt(lease.chunk)
+    if (chunk == null) return reject(RejectCode.NOT_ACCEPTING, `chunk ${lease.chunk} belongs to a round that has closed`)
     if (chunk.verified) {
       this.endLease(run, lease, DONE_ELSEWHERE)
       return reject(RejectCode.ALREADY_DONE, `chunk ${chunk.index} was verified from another copy first`)
@@ -440,11 +451,16 @@ export class Coordinator {
     const run = await loadProjectRun(manifest, {
       selfId: this.selfId, store: this.store, blobs: this.blobs, getKernel: this.getKernel, random: this.random, limits: this.limits, log: this.log
     })
-    if (run.status === 'running' && run.open.size === 0) await this.finishProject(run, Date.now())
+    if (run.status === 'running' && run.open.size === 0) {
+      // Every chunk is verified but the end was not recorded (a crash between the writes): record it now.
+      if (run.rounds != null && !run.rounds.run.over) await this.closeRound(run, { loading: true })
+      else await this.finishProject(run, Date.now())
+    }
     return run
   }
 
-  private leaseMessage (run: ProjectRun, chunk: ChunkRun, lease: Lease, rows: Uint8Array): ChunkLease {
+  private leaseMessage (run: ProjectRun, chunk: ChunkRun, lease: Lease, rows: Uint8Array, rowsHeld: boolean): ChunkLease {
+    const rounds = run.rounds?.run
     return {
       leaseId: lease.id,
       projectId: run.id,
@@ -453,10 +469,15 @@ export class Coordinator {
       rowEnd: chunk.range.rowEnd,
       rowCols: run.inputs.split.cols,
       rows: rows as Uint8Array<ArrayBuffer>,
-      shared: run.inputs.shared.map(input => ({ name: input.name, hash: input.hash, size: input.size, rows: input.rows, cols: input.cols })),
+      // A rounds project's state is the current round's blob.
+      shared: run.inputs.shared.map(input => ({
+        name: input.name, hash: rounds != null && input.name === STATE_INPUT ? rounds.stateHash : input.hash, size: input.size, rows: input.rows, cols: input.cols
+      })),
       deadlineMs: lease.deadline - lease.issuedAt,
       heartbeatMs: this.heartbeatIntervalMs,
-      outputCols: run.manifest.outputCols
+      outputCols: run.manifest.outputCols,
+      ...(rounds != null ? { round: rounds.round } : {}),
+      ...(rowsHeld ? { rowsHeld: true } : {})
     }
   }
 
@@ -473,9 +494,11 @@ export class Coordinator {
     this.leases.delete(lease.id)
     this.ended.set(lease.id, { lease, reason: end.reason })
     if (this.ended.size > defaults.MAX_ENDED_LEASES) this.ended.delete(this.ended.keys().next().value!)
-    const chunk = run.chunks[lease.chunk]
-    chunk.leases.delete(lease.id)
     run.volunteers.get(lease.volunteer)?.leases.delete(lease.id)
+    // A lease of a round that has closed has no chunk left to requeue.
+    const chunk = run.chunkAt(lease.chunk)
+    if (chunk == null) return
+    chunk.leases.delete(lease.id)
     if (end.failure && !lease.expired) this.countFailure(run, chunk, end.reason)
     if (end.requeue && !lease.expired) this.announceRequeue(run, chunk, lease.volunteer, end.reason)
   }
@@ -536,13 +559,72 @@ export class Coordinator {
       if (now - lease.lastSeen > this.heartbeatTimeoutMs) {
         silent.add(lease.volunteer)
       } else if (!lease.expired && now > lease.deadline) {
-        const chunk = run.chunks[lease.chunk]
+        const chunk = run.chunkAt(lease.chunk)
+        if (chunk == null) continue
         this.countFailure(run, chunk, 'lease deadline passed')
         lease.expired = true
         this.announceRequeue(run, chunk, lease.volunteer, 'lease deadline passed')
       }
     }
     for (const volunteer of silent) this.volunteerGone(volunteer, 'no heartbeat')
+    for (const run of this.projects.values()) this.closeRoundOnQuorum(run, now)
+  }
+
+  /**
+   * A round with a quorum below 1 closes without its stragglers: once the
+   * quorum of its chunks is verified, the rest get as long as a backup copy
+   * waits (BACKUP_AGE_FACTOR times the usual lease-to-result time, at least
+   * backupMinAgeMs); then the round folds what arrived and its open chunks
+   * are dropped (counted in the round's record).
+   */
+  private closeRoundOnQuorum (run: ProjectRun, now: number): void {
+    const rounds = run.rounds?.run
+    if (rounds == null || run.status !== 'running' || rounds.plan.quorum >= 1 || rounds.closing || run.open.size === 0) return
+    if (run.chunks.length - run.open.size < rounds.quorumChunks) {
+      rounds.quorumSince = undefined
+      return
+    }
+    rounds.quorumSince ??= now
+    const overdueMs = Math.max(this.limits.backupMinAgeMs, this.limits.backupAgeFactor * (run.leaseToResultMs ?? 0))
+    if (now - rounds.quorumSince < overdueMs || run.chunks.some(c => c.commit != null || c.verifying)) return
+    rounds.closing = true
+    run.serial(async () => {
+      if (run.status === 'running' && this.projects.get(run.id) === run) await this.closeRound(run)
+    }).catch(err => { this.log.error('cannot close round %d of %s - %e', rounds.round, run.id, err) })
+      .finally(() => { rounds.closing = false })
+  }
+
+  /** Folds the current round as it stands, writes its checkpoint (with the done record when it is the last) and moves on. */
+  private async closeRound (run: ProjectRun, options: { loading?: boolean } = {}): Promise<void> {
+    const at = Date.now()
+    const closing = run.rounds!.run.close(run.kernel, run.params, await run.inputs.researcherMatrices(), at)
+    const ops = closedRoundOps(this.store, run.id, closing.record, closing.stateBytes)
+    if (closing.record.final) ops.push({ type: 'put', sublevel: this.store.projectState, key: run.id, value: { ...run.record(), status: 'done', finishedAt: at } })
+    await this.store.writer.write(ops)
+    await this.enterNextRound(run, closing, options)
+  }
+
+  /**
+   * A closed round's checkpoint is written: its state becomes a blob that
+   * volunteers can fetch, the round's remaining leases end (chunks a quorum
+   * dropped), and the next round's chunks are queued, or the project is done.
+   */
+  private async enterNextRound (run: ProjectRun, closing: ClosingRound, options: { loading?: boolean } = {}): Promise<void> {
+    // A write that lands after stop() moves nothing on: the next start reads the checkpoint.
+    if (options.loading !== true && this.projects.get(run.id) !== run) return
+    const { record } = closing
+    await this.blobs.put(closing.stateBytes, { own: true })
+    for (const chunk of run.chunks) for (const lease of [...chunk.leases.values()]) this.endLease(run, lease, ROUND_OVER)
+    const rounds = run.rounds!.run
+    const figures = Object.entries(record.figures).map(([name, value]) => `${name} ${value.toPrecision(4)}`).join(', ')
+    run.note('round', `round ${record.round + 1} of ${rounds.plan.count} closed: change ${record.change.toPrecision(3)}${record.dropped > 0 ? `, ${record.dropped} chunks dropped` : ''}${figures !== '' ? `, ${figures}` : ''}`, record.closedAt)
+    emit(this.events, 'round:closed', { projectId: run.id, ...roundSummaryOf(record), final: record.final, converged: record.converged })
+    if (record.final) {
+      rounds.enter(closing)
+      await this.finishProject(run, record.closedAt, true)
+    } else {
+      run.enterRound(closing)
+    }
   }
 
   private verifyContext (): VerifyContext {
@@ -561,6 +643,8 @@ export class Coordinator {
         pending.push(receipt)
         this.pendingReceipts.set(volunteer, pending)
       },
+      roundClosed: async (run, closing) => { await this.enterNextRound(run, closing) },
+      closeRound: async (run) => { await this.closeRound(run) },
       finishProject: async (run, at, persisted) => {
         // A write that lands after stop() finishes nothing: the store may be closing, and the next start reads the chunks.
         if (this.projects.get(run.id) === run) await this.finishProject(run, at, persisted)
@@ -580,7 +664,7 @@ export class Coordinator {
     tally.status = 'banned'
     let discarded = 0
     for (const index of run.open) {
-      const chunk = run.chunks[index]
+      const chunk = run.chunkAt(index)!
       const before = chunk.results.length
       chunk.results = chunk.results.filter(r => r.volunteer !== volunteer)
       discarded += before - chunk.results.length
@@ -601,7 +685,7 @@ export class Coordinator {
     for (const chunk of run.chunks) for (const lease of [...chunk.leases.values()]) this.endLease(run, lease, PROJECT_OVER)
     if (!persisted) await this.store.projectState.put(run.id, run.record())
     emit(this.events, 'project:done', { projectId: run.id })
-    run.note('done', `all ${run.chunks.length} chunks verified`, at)
+    run.note('done', run.rounds == null ? `all ${run.chunks.length} chunks verified` : `${run.rounds.run.closed.length} rounds closed${run.rounds.run.closed.at(-1)?.converged === true ? ' (converged)' : ''}`, at)
     this.wakeWaiters()
   }
 

@@ -11,6 +11,8 @@ import { CorruptResultError, ProjectNotDoneError, UnknownProjectError } from './
 import { floatsOf } from './floats.ts'
 import { loadProjectRecord, type WorkProjectRecord } from './records.ts'
 import type { AbortOptions } from '@libp2p/interface'
+import { exportState, type RoundsLayout } from './export-state.ts'
+import { STATE_INPUT } from '../../compute/rounds.ts'
 
 /** What a result can be written as: a matrix file, or a PNG for an image project. */
 export type ExportFormat = MatrixFormat | 'png'
@@ -23,7 +25,7 @@ export interface ExportSummary {
   readonly path: string
 }
 
-type ExportStore = Pick<MeshStore, 'projectState' | 'results' | 'projects'>
+type ExportStore = Pick<MeshStore, 'projectState' | 'results' | 'projects' | 'checkpoints' | 'rounds'>
 
 /**
  * Writes a finished project's verified result in chunk order: a .npy, CSV
@@ -36,10 +38,11 @@ type ExportStore = Pick<MeshStore, 'projectState' | 'results' | 'projects'>
 export async function exportProject (store: ExportStore, projectId: string, format: ExportFormat, outPath: string, options: AbortOptions = {}): Promise<ExportSummary> {
   const record = await loadProjectRecord(store, projectId)
   if (record == null) throw new UnknownProjectError(projectId)
+  const layout = await outputLayout(store, projectId)
+  if (layout.rounds != null) return await exportState(store, record, layout.rounds, format, outPath, options)
   let verified = 0
   for await (const _ of store.results.keys(chunkPrefixRange(projectId))) verified++
   if (verified < record.chunkCount) throw new ProjectNotDoneError(projectId, verified, record.chunkCount)
-  const layout = await outputLayout(store, projectId)
   if (format === 'png' && layout.image == null) {
     throw new InputError(`project ${projectId} is not an image (publish it with --image WxH); export it as npy, csv or json`)
   }
@@ -71,8 +74,8 @@ export async function exportProject (store: ExportStore, projectId: string, form
 export async function foldedResult (store: ExportStore, projectId: string, options: AbortOptions = {}): Promise<Float32Array | undefined> {
   const record = await loadProjectRecord(store, projectId)
   if (record == null || record.status !== 'done') return undefined
-  const { reduce } = await outputLayout(store, projectId)
-  if (reduce == null) return undefined
+  const { reduce, rounds } = await outputLayout(store, projectId)
+  if (reduce == null || rounds != null) return undefined
   return (await foldChunks(store, record, reduce, options)).result()
 }
 
@@ -97,6 +100,8 @@ async function foldChunks (store: ExportStore, record: WorkProjectRecord, op: 's
 interface OutputLayout {
   readonly reduce?: 'sum' | 'min' | 'max'
   readonly image?: { readonly width: number, readonly height: number }
+  /** A rounds project exports its last state. */
+  readonly rounds?: RoundsLayout
 }
 
 /** The kernel's fold and image size, from the project's stored manifest (absent for matmul and map). */
@@ -108,7 +113,12 @@ async function outputLayout (store: ExportStore, projectId: string): Promise<Out
   const params = kernel.parseParams(manifest.params)
   const reduce = kernel.reduce?.(params)
   const image = kernel.image?.(params)
-  return { ...(reduce != null ? { reduce } : {}), ...(image != null ? { image } : {}) }
+  const state = kernel.rounds?.(params) != null ? manifest.inputs.find(input => input.name === STATE_INPUT) : undefined
+  return {
+    ...(reduce != null ? { reduce } : {}),
+    ...(image != null ? { image } : {}),
+    ...(state != null ? { rounds: { kernel, params, stateShape: { rows: state.rows, cols: state.cols } } } : {})
+  }
 }
 
 /** Each verified chunk's rows, in order, checked against the chunk's shape. */

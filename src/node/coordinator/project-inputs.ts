@@ -1,3 +1,4 @@
+import type { SharedMatrix } from '../../compute/kernel.ts'
 import { InputError } from '../../errors.ts'
 import { floatsOf } from './floats.ts'
 import type { BlobInfo } from '../../store/blob-store.ts'
@@ -8,12 +9,8 @@ export interface InputBlobs {
   info (hash: string): Promise<Pick<BlobInfo, 'size' | 'pieceSize'> | undefined>
   pieces (hash: string, fromPiece?: number): AsyncIterable<Uint8Array>
   get (hash: string): Promise<Uint8Array>
-}
-
-export interface SharedMatrix {
-  readonly data: Float32Array
-  readonly rows: number
-  readonly cols: number
+  /** Stores an own blob (a rounds project's next state); idempotent. */
+  put (bytes: Uint8Array, options: { own: boolean }): Promise<unknown>
 }
 
 /**
@@ -23,16 +20,19 @@ export interface SharedMatrix {
  */
 export class ProjectInputs {
   private sharedLoaded?: Promise<Record<string, SharedMatrix>>
+  private researcherLoaded?: Promise<Record<string, SharedMatrix>>
 
   constructor (
     private readonly blobs: InputBlobs,
     readonly split: ManifestInputInfo,
-    readonly shared: readonly ManifestInputInfo[]
+    readonly shared: readonly ManifestInputInfo[],
+    /** Inputs only this peer reads (a held-out test set for round figures). */
+    readonly researcher: readonly ManifestInputInfo[] = []
   ) {}
 
   /** Throws InputError when an input's blob is missing or has another size than the manifest says. */
   async check (): Promise<void> {
-    for (const input of [this.split, ...this.shared]) {
+    for (const input of [this.split, ...this.shared, ...this.researcher]) {
       const info = await this.blobs.info(input.hash)
       if (info == null) throw new InputError(`input ${input.name} (blob ${input.hash}) is not in this peer's blob store`)
       if (info.size !== input.size) throw new InputError(`input ${input.name}: blob has ${info.size} bytes, the manifest says ${input.size}`)
@@ -61,13 +61,21 @@ export class ProjectInputs {
 
   /** The shared inputs by name, loaded once. */
   async sharedMatrices (): Promise<Record<string, SharedMatrix>> {
-    this.sharedLoaded ??= (async () => {
-      const matrices: Record<string, SharedMatrix> = {}
-      for (const input of this.shared) {
-        matrices[input.name] = { data: floatsOf(await this.blobs.get(input.hash)), rows: input.rows, cols: input.cols }
-      }
-      return matrices
-    })()
+    this.sharedLoaded ??= this.load(this.shared)
     return await this.sharedLoaded
+  }
+
+  /** The researcher-only inputs by name, loaded once. */
+  async researcherMatrices (): Promise<Record<string, SharedMatrix>> {
+    this.researcherLoaded ??= this.load(this.researcher)
+    return await this.researcherLoaded
+  }
+
+  private async load (inputs: readonly ManifestInputInfo[]): Promise<Record<string, SharedMatrix>> {
+    const matrices: Record<string, SharedMatrix> = {}
+    for (const input of inputs) {
+      matrices[input.name] = { data: floatsOf(await this.blobs.get(input.hash)), rows: input.rows, cols: input.cols }
+    }
+    return matrices
   }
 }

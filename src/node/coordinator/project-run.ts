@@ -1,8 +1,10 @@
 import type { ChunkRun } from './chunk-run.ts'
+import type { ClosingRound, RoundRun } from './round-run.ts'
 import type { ProjectInputs } from './project-inputs.ts'
 import type { WorkProjectRecord, WorkProjectStatus } from './records.ts'
 import type { CoordinatorSnapshot, VolunteerSnapshot } from './snapshot.ts'
-import type { InputShape, Kernel } from '../../compute/kernel.ts'
+import type { InputShape, Kernel, SharedMatrix } from '../../compute/kernel.ts'
+import { STATE_INPUT } from '../../compute/rounds.ts'
 import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
 import type { Receipt } from '../metrics.ts'
 import type { TimelineEntry } from '../types.ts'
@@ -61,9 +63,12 @@ export class ProjectRun {
     readonly params: unknown,
     readonly shapes: readonly InputShape[],
     readonly inputs: ProjectInputs,
-    readonly chunks: readonly ChunkRun[],
+    /** The chunks being computed: all of them, or in a rounds project the current round's. */
+    public chunks: readonly ChunkRun[],
     record: WorkProjectRecord,
-    private readonly limits: ProjectRunLimits
+    private readonly limits: ProjectRunLimits,
+    /** An iterative project's rounds, with how to plan a round's chunks from its first index. */
+    readonly rounds?: { readonly run: RoundRun, readonly plan: (base: number) => ChunkRun[] }
   ) {
     this.status = record.status
     this.failure = record.failure
@@ -76,6 +81,42 @@ export class ProjectRun {
 
   get id (): string {
     return this.manifest.id
+  }
+
+  /** The chunk with this project-wide index, if it is being computed (a chunk of a closed round is not). */
+  chunkAt (index: number): ChunkRun | undefined {
+    return this.chunks[index - (this.rounds?.run.base ?? 0)]
+  }
+
+  /** Chunks the project computes in all: a rounds project's every round (the rounds it ran, once over). */
+  get totalChunks (): number {
+    const rounds = this.rounds?.run
+    if (rounds == null) return this.chunks.length
+    return this.chunks.length * (rounds.over ? rounds.closed.length : rounds.plan.count)
+  }
+
+  /** Chunks done so far: a rounds project counts every chunk of a closed round (those a quorum dropped too). */
+  get doneChunks (): number {
+    const rounds = this.rounds?.run
+    if (rounds == null) return this.chunks.length - this.open.size
+    return rounds.closed.length * this.chunks.length + (rounds.over ? 0 : this.chunks.length - this.open.size)
+  }
+
+  /** The shared inputs a chunk reads now: a rounds project's `state` is the current round's. */
+  async chunkShared (): Promise<Record<string, SharedMatrix>> {
+    const shared = await this.inputs.sharedMatrices()
+    const rounds = this.rounds?.run
+    if (rounds == null) return shared
+    return { ...shared, [STATE_INPUT]: { data: rounds.state, rows: rounds.stateShape.rows, cols: rounds.stateShape.cols } }
+  }
+
+  /** A closed round is written: its state is the next round's, whose chunks are all queued. */
+  enterRound (closing: ClosingRound): void {
+    if (this.rounds == null) throw new Error(`project ${this.id} has no rounds`)
+    this.rounds.run.enter(closing)
+    this.chunks = this.rounds.plan(this.rounds.run.base)
+    this.open.clear()
+    for (const chunk of this.chunks) if (!chunk.verified) this.open.add(chunk.index)
   }
 
   /**
@@ -100,30 +141,37 @@ export class ProjectRun {
 
   /** Whether any chunk still needs a copy handed out. */
   hasQueuedWork (): boolean {
-    for (const index of this.open) if (this.chunks[index].need() > 0) return true
+    for (const index of this.open) if (this.chunkAt(index)!.need() > 0) return true
     return false
   }
 
   /**
-   * The next chunk for `peer`: the lowest queued chunk it has not touched;
+   * The next chunk for `peer`: the lowest queued chunk it has not touched
+   * (in a rounds project, one whose rows it says it `held` from an earlier
+   * round first, so that only the state travels);
    * once nothing is queued, a backup copy of the in-flight chunk leased
    * longest ago (the slowest) if it is overdue, so a straggler does not hold
    * up the end.
    */
-  pickChunk (peer: string, now: number): { chunk: ChunkRun, backup: boolean } | undefined {
+  pickChunk (peer: string, now: number, held?: ReadonlySet<number>): { chunk: ChunkRun, backup: boolean } | undefined {
     let queued = false
+    let fresh: ChunkRun | undefined
+    const base = this.rounds?.run.base ?? 0
     for (const index of this.open) {
-      const chunk = this.chunks[index]
+      const chunk = this.chunkAt(index)!
       if (chunk.need() <= 0) continue
       queued = true
-      if (!chunk.touchedBy(peer)) return { chunk, backup: false }
+      if (chunk.touchedBy(peer)) continue
+      if (held == null || held.size === 0 || held.has(index - base)) return { chunk, backup: false }
+      fresh ??= chunk
     }
+    if (fresh != null) return { chunk: fresh, backup: false }
     if (queued) return undefined
     const overdueMs = Math.max(this.limits.backupMinAgeMs, this.limits.backupAgeFactor * (this.leaseToResultMs ?? 0))
     let slowest: ChunkRun | undefined
     let slowestAge = overdueMs
     for (const index of this.open) {
-      const chunk = this.chunks[index]
+      const chunk = this.chunkAt(index)!
       if (chunk.verifying || chunk.commit != null || chunk.leases.size === 0 || chunk.backups >= this.limits.maxBackupsPerChunk || chunk.touchedBy(peer)) continue
       const age = now - Math.min(...[...chunk.leases.values()].map(l => l.issuedAt))
       if (age > slowestAge) {
@@ -196,7 +244,8 @@ export class ProjectRun {
       receipts: [...this.receipts],
       responseSamples: [...this.responseSamples],
       waiting: this.waitingReasons(),
-      flopsKnown: this.kernel.flopsKnown?.(this.params) ?? true
+      flopsKnown: this.kernel.flopsKnown?.(this.params) ?? true,
+      ...(this.rounds != null ? { rounds: this.rounds.run.progress(this.chunks.length - this.open.size), roundsStartedAt: this.rounds.run.startedAt ?? this.startedAt } : {})
     }
   }
 
@@ -210,7 +259,7 @@ export class ProjectRun {
     const reasons: string[] = []
     if (this.spotCheckUnavailable != null) reasons.push(this.spotCheckUnavailable)
     const able = [...this.volunteers.values()].filter(t => t.status !== 'banned' && t.status !== 'lost' && !this.deviceRefusals.has(t.peer)).length
-    const needed = Math.max(0, ...[...this.open].map(i => this.chunks[i]!.replicas))
+    const needed = Math.max(0, ...[...this.open].map(i => this.chunkAt(i)!.replicas))
     if (needed > 1 && able < needed) {
       reasons.push(`chunks need ${needed} distinct volunteers whose results agree; ${able === 0 ? 'none has' : `only ${able} ${able === 1 ? 'has' : 'have'}`} joined (redundancy ${this.manifest.verification.redundancy}): waiting for more`)
     }

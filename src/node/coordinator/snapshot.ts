@@ -1,5 +1,5 @@
 import type { ChunkRecord, Receipt, VolunteerInfo } from '../metrics.ts'
-import type { TimelineEntry } from '../types.ts'
+import type { RoundsProgress, TimelineEntry } from '../types.ts'
 import type { WorkProjectStatus } from './records.ts'
 
 /** One volunteer of one project, as the coordinator saw it. */
@@ -57,4 +57,7 @@ export interface CoordinatorSnapshot {
   /** Why chunks wait, in words (see ProjectRun.waitingReasons). */
   readonly waiting: readonly string[]
   readonly flopsKnown: boolean
+  /** An iterative project's rounds (see RoundRun), and when its first round's work began: its figures span every round. */
+  readonly rounds?: RoundsProgress
+  readonly roundsStartedAt?: number
 }

@@ -5,6 +5,8 @@ import { decide, groupByAgreement } from './agreement.ts'
 import { emit, type MeshEventSink } from './events.ts'
 import { bytesOf, floatsOf } from './floats.ts'
 import { verifiedChunkOps, type StoredChunkRecord } from './records.ts'
+import { closedRoundOps } from './round-records.ts'
+import type { ClosingRound } from './round-run.ts'
 import type { ChunkRun, Lease, PendingResult } from './chunk-run.ts'
 import type { ProjectRun, VolunteerTally } from './project-run.ts'
 import type { ChunkWork, CompareResult, InputShape } from '../../compute/kernel.ts'
@@ -27,6 +29,10 @@ export interface VerifyContext {
   endLease (run: ProjectRun, lease: Lease): void
   ban (run: ProjectRun, volunteer: string, reason: string): void
   deliverLater (volunteer: string, receipt: SignedReceipt): void
+  /** A rounds project's round closed with its last chunk (the checkpoint is written): the next round starts. */
+  roundClosed (run: ProjectRun, closing: ClosingRound): Promise<void>
+  /** Closes a rounds project's current round on its own (its last chunk's write did not carry the close). */
+  closeRound (run: ProjectRun): Promise<void>
   /** Marks the project done; `persisted` when its done record was written with the last chunk. */
   finishProject (run: ProjectRun, at: number, persisted: boolean): Promise<void>
   /** The verified chunk's write failed: drops `submitted` (the chunk is computed again) and answers its volunteer. */
@@ -119,7 +125,8 @@ async function spotCheckChunk (ctx: VerifyContext, run: ProjectRun, chunk: Chunk
       range: chunk.range,
       rows: floatsOf(await run.inputs.rows(chunk.range.rowStart, chunk.range.rowEnd)),
       rowCols: run.inputs.split.cols,
-      shared: await run.inputs.sharedMatrices()
+      shared: await run.chunkShared(),
+      round: run.rounds?.run.round ?? 0
     }
     const started = performance.now()
     let compared: CompareResult
@@ -183,6 +190,13 @@ async function acceptChunk (
   // Only when every other chunk is written already: with other chunks' writes
   // in flight, one of them may still fail, and the project is not done then.
   const finishing = run.open.size === 1 && run.open.has(chunk.index)
+  // A rounds project's last chunk of a round carries the round's checkpoint; the project is done only with its last round.
+  const rounds = run.rounds?.run
+  const local = chunk.index - (rounds?.base ?? 0)
+  const closing = finishing && rounds != null
+    ? rounds.close(run.kernel, run.params, await run.inputs.researcherMatrices(), at, { local, row: accepted.output })
+    : undefined
+  const projectDone = finishing && (closing == null || closing.record.final)
   const record: StoredChunkRecord = {
     ...chunk.record(false),
     state: 'verified',
@@ -195,13 +209,15 @@ async function acceptChunk (
   }
   const ops = verifiedChunkOps(ctx.store, run.id, record, bytesOf(accepted.output),
     receipts.map((receipt, i) => ({ volunteer: winner[i].volunteer, signed: SignedReceipt.encode(receipt) })),
-    finishing ? { ...run.record(), status: 'done', finishedAt: at } : undefined)
+    projectDone ? { ...run.record(), status: 'done', finishedAt: at } : undefined)
+  if (closing != null) ops.push(...closedRoundOps(ctx.store, run.id, closing.record, closing.stateBytes))
 
   const committed = async (): Promise<ResultResponse> => {
     chunk.commit = undefined
     chunk.restore(record)
     chunk.results = []
     run.open.delete(chunk.index)
+    rounds?.outputs.set(local, accepted.output)
     for (const [i, r] of winner.entries()) {
       const tally = ctx.tally(run, r.volunteer)
       tally.verified++
@@ -213,14 +229,23 @@ async function acceptChunk (
     for (const lease of [...chunk.leases.values()]) ctx.endLease(run, lease)
     emit(ctx.events, 'chunk:verified', { projectId: run.id, chunk: chunk.index, volunteer: accepted.volunteer, computeMs: accepted.computeMs, flops: chunk.flops })
     run.note('verified', `chunk ${chunk.index} verified (${winner.map(r => r.volunteer.slice(-8)).join(' + ')})`, at)
-    // The last write of the project to land finishes it, whether or not it carried the done record.
-    if (finishing || (run.open.size === 0 && run.status === 'running')) {
-      try {
+    // The last write of the project (or round) to land finishes it, whether or not it carried the done record (or checkpoint).
+    try {
+      if (closing != null) {
+        await ctx.roundClosed(run, closing)
+      } else if (run.open.size === 0 && run.status === 'running' && rounds != null && !rounds.closing) {
+        rounds.closing = true
+        try {
+          await ctx.closeRound(run)
+        } finally {
+          rounds.closing = false
+        }
+      } else if (rounds == null && (finishing || (run.open.size === 0 && run.status === 'running'))) {
         await ctx.finishProject(run, at, finishing)
-      } catch (err: any) {
-        // Every chunk is stored: a restarted researcher finishes the project from them.
-        ctx.log.error('cannot record %s as done - %e', run.id, err)
       }
+    } catch (err: any) {
+      // Every chunk is stored: a restarted researcher closes the round or finishes the project from them.
+      ctx.log.error('cannot record the end of %s %s - %e', rounds == null ? 'project' : `round ${rounds.round} of`, run.id, err)
     }
     const index = winner.indexOf(submitted)
     return answer(index < 0 ? undefined : receipts[index])

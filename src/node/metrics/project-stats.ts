@@ -1,4 +1,4 @@
-import type { HistoryEntry, ProjectStats } from '../types.ts'
+import type { HistoryEntry, ProjectStats, RoundsProgress } from '../types.ts'
 import { etaSeconds, firstLeaseAt, progress, throughput, throughputHistory } from './progress.ts'
 import type { ProjectRecords } from './records.ts'
 import { efficiency, speedup, wallTime } from './speedup.ts'
@@ -20,7 +20,8 @@ export function computeProjectStats (records: ProjectRecords, now: number): Proj
   return {
     project: records.project,
     chunkStates: chunks.map(c => c.state),
-    progress: prog.ratio,
+    // A rounds project's chunks are the current round's: its progress counts the rounds closed before it.
+    progress: records.rounds == null ? prog.ratio : roundsProgress(records.rounds, prog.done),
     chunksPerSec: rate.chunksPerSec,
     gflops: rate.gflops,
     etaSeconds: prog.done === 0 ? undefined : etaSeconds(prog.total - prog.done, rate.chunksPerSec),
@@ -40,8 +41,14 @@ export function computeProjectStats (records: ProjectRecords, now: number): Proj
     wallMs,
     failure: records.failure,
     waiting: [...(records.waiting ?? [])],
-    flopsKnown: records.flopsKnown ?? true
+    flopsKnown: records.flopsKnown ?? true,
+    ...(records.rounds != null ? { rounds: records.rounds } : {})
   }
+}
+
+function roundsProgress (rounds: RoundsProgress, doneThisRound: number): number {
+  if (rounds.converged === true || rounds.round >= rounds.of) return 1
+  return Math.min(1, (rounds.round + doneThisRound / Math.max(1, rounds.chunksPerRound)) / rounds.of)
 }
 
 /** The history entry of a finished project: what `mesh history` lists and replay starts from. */

@@ -1,4 +1,4 @@
-import type { ChunkState, ProjectSummary, TimelineEntry, VolunteerRow } from '../types.ts'
+import type { ChunkState, ProjectSummary, RoundsProgress, TimelineEntry, VolunteerRow } from '../types.ts'
 
 /**
  * The raw records the figures are computed from. The coordinator keeps them
@@ -93,4 +93,6 @@ export interface ProjectRecords {
   readonly waiting?: readonly string[]
   /** Absent means true. */
   readonly flopsKnown?: boolean
+  /** An iterative project's rounds. */
+  readonly rounds?: RoundsProgress
 }

@@ -25,3 +25,5 @@ export const KERNEL_TIME_FLOOR_MS = 10_000
 export const PAUSE_FINISH_MS = 3_000
 /** Shared inputs a project may ask this peer to download and hold in memory (matmul's B). */
 export const MAX_SHARED_INPUT_BYTES = 4 * 1024 ** 3
+/** A rounds project's shard rows kept between rounds (see ShardCache). */
+export const MAX_CACHED_SHARD_BYTES = 256 * 1024 ** 2

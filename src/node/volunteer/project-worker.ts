@@ -3,11 +3,13 @@ import { emit, type MeshEventSink } from '../coordinator/events.ts'
 import { bytesOf, floatsOf } from '../coordinator/floats.ts'
 import { movingAverage } from '../coordinator/lease-duration.ts'
 import { sleep } from './abortable-sleep.ts'
-import { KERNEL_TIME_SLACK, PAUSE_FINISH_MS } from './constants.ts'
+import { KERNEL_TIME_SLACK, MAX_CACHED_SHARD_BYTES, PAUSE_FINISH_MS } from './constants.ts'
 import { KernelTimeoutError, LoopBudgetError } from '../../compute/errors.ts'
 import { MemoryCapError } from '../../compute/device.ts'
 import { earnedReceiptKey } from './ledger.ts'
 import { SharedInputs, type VolunteerBlobs } from './shared-inputs.ts'
+import { ShardCache } from './shard-cache.ts'
+import { STATE_INPUT } from '../../compute/rounds.ts'
 import { chunkOutputRows, type ChunkWork, type InputShape, type Kernel } from '../../compute/kernel.ts'
 import type { ComputeLimits } from '../../compute/gpu-program.ts'
 import type { BlobTransfer } from '../../protocols/blob/index.ts'
@@ -107,6 +109,8 @@ export class ProjectWorker {
   private readonly dropped = new Set<string>()
   private readonly earned = new Set<string>()
   private readonly shared: SharedInputs
+  /** A rounds project's shard rows from earlier rounds, by chunk index within the round (the researcher then leaves them out). */
+  private readonly shards = new ShardCache(MAX_CACHED_SHARD_BYTES)
   private readonly shapes: InputShape[]
   private readonly deviceName: string
   /** Leased chunks not yet computed, in the order they came. */
@@ -268,7 +272,8 @@ export class ProjectWorker {
     const started = performance.now()
     try {
       // Not the stop signal: a lease granted while stopping must arrive so it can be released.
-      const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0, count }, { signal: this.grace.signal })
+      const heldChunks = this.shards.chunks()
+      const { answer, receipts } = await work.lease(owner, { projectId: project.id, device: this.deviceName, gflops: this.gflops ?? 0, count, heldChunks }, { signal: this.grace.signal })
       await this.keepReceipts(receipts)
       if (answer.status === LeaseStatus.UNKNOWN_PROJECT) return this.notServed(answer.message)
       this.retryMs = tuning.retryMinMs
@@ -328,6 +333,17 @@ export class ProjectWorker {
     return { kind: 'wait', ms: this.backoff() }
   }
 
+  /** The chunk's rows: from the lease, or a rounds project's shard held from an earlier round (kept for the next one). */
+  private rowsOf (lease: ChunkLease): Float32Array | undefined {
+    const { kernel, params, project } = this.init
+    if (kernel.rounds?.(params) == null) return floatsOf(lease.rows)
+    const local = lease.chunk - (lease.round ?? 0) * project.chunkCount
+    if (lease.rowsHeld === true) return this.shards.get(local)
+    const rows = floatsOf(lease.rows)
+    this.shards.keep(local, rows)
+    return rows
+  }
+
   private backoff (): number {
     const ms = this.retryMs
     this.retryMs = Math.min(this.init.tuning.retryMaxMs, this.retryMs * 2)
@@ -345,17 +361,24 @@ export class ProjectWorker {
     if (lease.projectId !== project.id) return `it is for project ${lease.projectId}`
     // rowCols 0: a wgsl project's index-only items, which carry no bytes.
     if (rows <= 0 || lease.outputCols <= 0 || lease.rowCols < 0) return 'empty row range or shape'
-    if (lease.rows.byteLength !== rows * lease.rowCols * 4) return `${lease.rows.byteLength} row bytes for ${rows}x${lease.rowCols} fp32`
+    const rounds = kernel.rounds?.(params) != null
+    const round = lease.round ?? 0
+    if (!rounds && round !== 0) return `it is for round ${round} of a project without rounds`
+    const local = lease.chunk - round * project.chunkCount
+    if (lease.rowsHeld === true) {
+      if (lease.rows.byteLength !== 0 || !this.shards.has(local)) return `it leaves out the rows of chunk ${lease.chunk}, which this peer does not hold`
+    } else if (lease.rows.byteLength !== rows * lease.rowCols * 4) return `${lease.rows.byteLength} row bytes for ${rows}x${lease.rowCols} fp32`
     const split = project.inputs.find(input => input.name === kernel.splitInput)
     if (split == null || lease.rowCols !== split.cols || lease.outputCols !== project.outputCols) return `a ${rows}x${lease.rowCols} -> ${lease.outputCols} columns chunk is not of the manifest's shapes`
-    const { chunk, rowStart, rowEnd } = lease
-    if (chunk >= project.chunkCount || rowStart !== chunk * project.rowsPerChunk || rowEnd !== Math.min(split.rows, rowStart + project.rowsPerChunk)) {
-      return `chunk ${chunk} with rows ${rowStart}..${rowEnd} is not one of the manifest's chunks`
+    const { rowStart, rowEnd } = lease
+    if (local < 0 || local >= project.chunkCount || rowStart !== local * project.rowsPerChunk || rowEnd !== Math.min(split.rows, rowStart + project.rowsPerChunk)) {
+      return `chunk ${lease.chunk} with rows ${rowStart}..${rowEnd} is not one of the manifest's chunks`
     }
     const sharedNames: readonly string[] = kernel.sharedInputs(params)
     const declared = project.inputs.filter(input => sharedNames.includes(input.name))
+    // A rounds project's state changes each round (its hash with it), never its shape.
     const same = lease.shared.length === declared.length && declared.every(input => lease.shared.some(s =>
-      s.name === input.name && s.hash === input.hash && s.size === input.size && s.rows === input.rows && s.cols === input.cols))
+      s.name === input.name && (s.hash === input.hash || (rounds && input.name === STATE_INPUT)) && s.size === input.size && s.rows === input.rows && s.cols === input.cols))
     if (!same) return 'its shared inputs are not the manifest\'s'
     return undefined
   }
@@ -377,7 +400,14 @@ export class ProjectWorker {
     }
     this.setState('computing')
     const range = { index: lease.chunk, rowStart: lease.rowStart, rowEnd: lease.rowEnd }
-    const work: ChunkWork = { kernel: project.kernel, params, range, rows: floatsOf(lease.rows), rowCols: lease.rowCols, shared: shared.matrices }
+    const rows = this.rowsOf(lease)
+    if (rows == null) {
+      // Evicted since the lease was asked for (the cache is bounded): the researcher sends the rows next time.
+      this.lastError = `the rows of chunk ${lease.chunk} are no longer held`
+      await this.release([lease.leaseId])
+      return
+    }
+    const work: ChunkWork = { kernel: project.kernel, params, range, rows, rowCols: lease.rowCols, shared: shared.matrices, round: lease.round ?? 0 }
     const started = performance.now()
     const timeoutMs = this.timeLimitMs(lease)
     // A pause lets a chunk that ends within a few seconds finish; a longer one is abandoned and handed back at once.

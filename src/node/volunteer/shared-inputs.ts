@@ -1,13 +1,8 @@
+import type { SharedMatrix } from '../../compute/kernel.ts'
 import { floatsOf } from '../coordinator/floats.ts'
 import type { BlobSink, BlobTransfer } from '../../protocols/blob/index.ts'
 import type { SharedInput } from '../../protocols/work/index.ts'
 import type { PeerId } from '@libp2p/interface'
-
-export interface SharedMatrix {
-  readonly data: Float32Array
-  readonly rows: number
-  readonly cols: number
-}
 
 /** The blob store reads and writes a volunteer needs (a BlobStore). */
 export interface VolunteerBlobs extends BlobSink {
@@ -28,6 +23,8 @@ export interface SharedFetch {
  */
 export class SharedInputs {
   private readonly loaded = new Map<string, SharedMatrix>()
+  /** The hash each input name had last: a rounds project's state changes every round, and the old one is let go. */
+  private readonly current = new Map<string, string>()
 
   constructor (private readonly blob: BlobTransfer, private readonly blobs: VolunteerBlobs, private readonly owner: PeerId) {}
 
@@ -36,6 +33,9 @@ export class SharedInputs {
     let bytes = 0
     const matrices: Record<string, SharedMatrix> = {}
     for (const input of inputs) {
+      const previous = this.current.get(input.name)
+      if (previous != null && previous !== input.hash) this.loaded.delete(previous)
+      this.current.set(input.name, input.hash)
       let matrix = this.loaded.get(input.hash)
       if (matrix == null) {
         const fetched = await this.blob.fetch(this.owner, input.hash, this.blobs, { expectedSize: input.size, signal })

@@ -29,6 +29,8 @@ export const MAX_RECEIPTS_PER_RESPONSE = 256
 export const KERNEL_TIME_LIMIT_REASON = 'kernel exceeded its time limit'
 /** Chunks one lease answer may carry (LeaseRequest.count asks for up to this many). */
 export const MAX_LEASES_PER_RESPONSE = 8
+/** Chunks a lease request may say it holds the rows of (a rounds project's shards kept from earlier rounds). */
+export const MAX_HELD_CHUNKS = 1024
 /** Shared inputs listed in one lease. */
 export const MAX_SHARED_INPUTS = 16
 /** Longest id, device description or message string accepted, in characters. */

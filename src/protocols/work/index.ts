@@ -66,10 +66,13 @@ export interface WorkServiceEvents {
   rejected: CustomEvent<WorkRejection>
 }
 
+/** A lease request as a caller writes it: a volunteer of a one-pass project holds no chunks. */
+export type LeaseAsk = Omit<LeaseRequest, 'heldChunks'> & { readonly heldChunks?: number[] }
+
 export interface Work extends TypedEventTarget<WorkServiceEvents> {
   /** Answer inbound requests with `handler` (replaces any earlier one); `undefined` stops serving. */
   serve (handler: WorkHandler | undefined): void
-  lease (peer: PeerId, request: LeaseRequest, options?: AbortOptions): Promise<WorkAnswer<LeaseResponse>>
+  lease (peer: PeerId, request: LeaseAsk, options?: AbortOptions): Promise<WorkAnswer<LeaseResponse>>
   submit (peer: PeerId, request: ResultSubmission, options?: AbortOptions): Promise<WorkAnswer<ResultResponse>>
   heartbeat (peer: PeerId, request: Heartbeat, options?: AbortOptions): Promise<WorkAnswer<HeartbeatResponse>>
   release (peer: PeerId, request: Release, options?: AbortOptions): Promise<WorkAnswer<ReleaseResponse>>

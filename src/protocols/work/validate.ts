@@ -1,4 +1,4 @@
-import { MAX_LEASE_IDS, MAX_STRING_LENGTH } from './constants.ts'
+import { MAX_HELD_CHUNKS, MAX_LEASE_IDS, MAX_STRING_LENGTH } from './constants.ts'
 import type { WorkRequest } from '../work.ts'
 
 export type WorkRequestKind = 'lease' | 'result' | 'heartbeat' | 'release'
@@ -25,6 +25,7 @@ export function checkWorkRequest (request: WorkRequest): WorkRequestKind {
       if (!Number.isFinite(lease.gflops) || lease.gflops < 0) {
         throw new MalformedWorkRequestError(`lease.gflops must be a finite number >= 0 (got ${lease.gflops})`)
       }
+      if (lease.heldChunks.length > MAX_HELD_CHUNKS) throw new MalformedWorkRequestError(`lease.heldChunks lists more than ${MAX_HELD_CHUNKS} chunks`)
       break
     }
     case 'result':

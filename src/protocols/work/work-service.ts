@@ -2,13 +2,13 @@ import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { reader } from 'protons-runtime'
 import {
-  CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, IDLE_STREAM_MS, MAX_IDLE_STREAMS_PER_PEER, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_LEASES_PER_RESPONSE, MAX_OUTBOUND_STREAMS,
+  CLIENT_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, IDLE_STREAM_MS, MAX_HELD_CHUNKS, MAX_IDLE_STREAMS_PER_PEER, MAX_INBOUND_STREAMS, MAX_LEASE_BYTES, MAX_LEASE_IDS, MAX_LEASES_PER_RESPONSE, MAX_OUTBOUND_STREAMS,
   MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, MAX_SMALL_REQUEST_BYTES, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
 } from './constants.ts'
 import { WorkErrorResponse, WorkProtocolError } from './errors.ts'
 import { checkWorkRequest, MalformedWorkRequestError, type WorkRequestKind } from './validate.ts'
 import { LeaseStatus, ResultStatus, WorkErrorCode, WorkRequest, WorkResponse } from '../work.ts'
-import type { Work, WorkAnswer, WorkComponents, WorkHandler, WorkInit, WorkRejection, WorkRequestContext, WorkServiceEvents } from './index.ts'
+import type { LeaseAsk, Work, WorkAnswer, WorkComponents, WorkHandler, WorkInit, WorkRejection, WorkRequestContext, WorkServiceEvents } from './index.ts'
 import type { Heartbeat, HeartbeatResponse, LeaseRequest, LeaseResponse, Release, ReleaseResponse, ResultResponse, ResultSubmission } from '../work.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -26,6 +26,7 @@ interface IdleStream {
 }
 
 const REQUEST_LIMITS = {
+  lease: { heldChunks: MAX_HELD_CHUNKS },
   heartbeat: { leaseIds: MAX_LEASE_IDS },
   release: { leaseIds: MAX_LEASE_IDS }
 }
@@ -100,8 +101,8 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
     this.handler = handler
   }
 
-  async lease (peer: PeerId, request: LeaseRequest, options?: AbortOptions): Promise<WorkAnswer<LeaseResponse>> {
-    return this.exchange(peer, { lease: request }, 'lease', options)
+  async lease (peer: PeerId, request: LeaseAsk, options?: AbortOptions): Promise<WorkAnswer<LeaseResponse>> {
+    return this.exchange(peer, { lease: { ...request, heldChunks: request.heldChunks ?? [] } }, 'lease', options)
   }
 
   async submit (peer: PeerId, request: ResultSubmission, options?: AbortOptions): Promise<WorkAnswer<ResultResponse>> {

@@ -5,6 +5,7 @@ import { compareWithin } from '../../verify.ts'
 import { splitSeed } from '../../random/philox.ts'
 import { parseWgslParams, type WgslParams } from './params.ts'
 import { wgslProgram, WGSL_MAX_GROUPS_X, WGSL_WORKGROUP_SIZE, type ProgramShapes } from './program.ts'
+import { aggregatedCols, STATE_INPUT } from '../../rounds.ts'
 
 /**
  * The general kernel: the researcher's `fn compute_item(i: u32) ->
@@ -22,7 +23,9 @@ export const wgslKernel: Kernel<WgslParams> = {
   splitInput: 'data',
   hasCpuReference: false,
 
-  sharedInputs: (params) => [...params.shared],
+  // A rounds project's state binds after the researcher's shared inputs.
+  sharedInputs: (params) => params.rounds != null ? [...params.shared, STATE_INPUT] : [...params.shared],
+  rounds: (params) => params.rounds,
 
   parseParams: parseWgslParams,
 
@@ -31,6 +34,15 @@ export const wgslKernel: Kernel<WgslParams> = {
     if (data.rows !== params.items) throw new KernelInputError(`wgsl: the project has ${params.items} items but its data has ${data.rows} rows`)
     for (const input of shared) {
       if (input.rows < 1 || input.cols < 1) throw new KernelInputError(`shared input ${input.name} is ${input.rows}x${input.cols}; it must have at least one row and one column`)
+    }
+    const rounds = params.rounds
+    const state = shared.find(input => input.name === STATE_INPUT)
+    if (rounds != null && state != null) {
+      const needed = aggregatedCols(rounds.aggregate, state.rows, state.cols)
+      if (params.outCols !== needed) {
+        const layout = rounds.aggregate === 'weighted-mean' ? ` (each of the ${state.rows} state rows: ${state.cols} weighted values, then its weight)` : ''
+        throw new KernelInputError(`wgsl: with --aggregate ${rounds.aggregate} and a ${state.rows}x${state.cols} state, compute_item returns ${needed} values${layout}; --out-cols is ${params.outCols}`)
+      }
     }
   },
 
@@ -64,7 +76,7 @@ export const wgslKernel: Kernel<WgslParams> = {
       if (work.rows.length !== items * work.rowCols) {
         throw new KernelInputError(`wgsl: chunk of ${items} items has ${work.rows.length} data values, expected ${items * work.rowCols}`)
       }
-      const shared = params.shared.map(name => {
+      const shared = wgslKernel.sharedInputs(params).map(name => {
         const input = work.shared[name]
         if (input == null) throw new KernelInputError(`wgsl: the shared input ${name} is missing`)
         return { name, ...input }
@@ -74,9 +86,10 @@ export const wgslKernel: Kernel<WgslParams> = {
       const groupsY = Math.ceil(groups / groupsX)
       const [seedLo, seedHi] = splitSeed(BigInt(params.seed))
       const reduce = params.reduce
+      const round = params.rounds != null ? [work.round ?? 0] : []
       return {
         program: wgslProgram(params, { inCols: work.rowCols, shared: shared.map(({ name, rows, cols }) => ({ name, rows, cols })) }),
-        uniforms: new Uint32Array([work.range.rowStart, items, groupsX, seedLo, seedHi, ...params.params.map(p => bitsOf(p.type, p.value))]),
+        uniforms: new Uint32Array([work.range.rowStart, items, groupsX, seedLo, seedHi, ...round, ...params.params.map(p => bitsOf(p.type, p.value))]),
         // An index-only chunk still binds its (empty) dataset: WebGPU has no zero-sized bindings.
         inputs: [
           { data: work.rows.length > 0 ? work.rows : new Float32Array(1), immutable: false },
@@ -93,12 +106,12 @@ export const wgslKernel: Kernel<WgslParams> = {
 function shapesOf (params: WgslParams, inputs: readonly InputShape[]): { data: InputShape, shared: InputShape[] } {
   const data = inputs.find(i => i.name === 'data')
   if (data == null) throw new KernelInputError('a wgsl project needs its items as the input named data')
-  const shared = params.shared.map(name => {
+  const shared = wgslKernel.sharedInputs(params).map(name => {
     const input = inputs.find(i => i.name === name)
-    if (input == null) throw new KernelInputError(`wgsl: the shared input ${name} is missing`)
+    if (input == null) throw new KernelInputError(name === STATE_INPUT ? 'wgsl: a rounds project needs its initial state (--state FILE)' : `wgsl: the shared input ${name} is missing`)
     return input
   })
-  const known = new Set(['data', ...params.shared])
+  const known = new Set(['data', ...wgslKernel.sharedInputs(params)])
   const extra = inputs.filter(i => !known.has(i.name))
   if (extra.length > 0) throw new KernelInputError(`wgsl: inputs ${extra.map(i => i.name).join(', ')} are not among the shared inputs`)
   return { data, shared }

@@ -3,6 +3,7 @@ import type { ImageSize } from '../../kernel.ts'
 import type { Tolerance } from '../../verify.ts'
 import { MAX_ROW_COLS, MAX_WGSL_BYTES, parseTolerance } from '../map/params.ts'
 import { REDUCE_OPS, type ReduceOp } from '../../reduce.ts'
+import { parseRoundsParams, type RoundsParams } from '../../rounds.ts'
 
 
 export type ParamType = 'f32' | 'u32' | 'i32'
@@ -36,6 +37,12 @@ export interface WgslParams {
   /** The researcher's count for credit and throughput; absent means unknown (never invented). */
   readonly flopsPerItem?: number
   readonly tolerance: Tolerance
+  /**
+   * An iterative project: items read the round's `state` (STATE_ROWS x
+   * STATE_COLS) and `params.round`; a chunk sums its items' rows (reduce is
+   * sum) and the researcher folds the chunks' rows with the aggregator.
+   */
+  readonly rounds?: RoundsParams
 }
 
 /** Items fit the WGSL u32 index; item i of a chunk is rowStart + local index. */
@@ -83,9 +90,9 @@ export function checkParamValue (name: string, type: ParamType, value: number): 
 
 export function parseWgslParams (value: unknown): WgslParams {
   if (value == null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new KernelInputError('wgsl params must be an object { wgsl, items, outCols, shared, params, seed, reduce?, image?, flopsPerItem?, tolerance? }')
+    throw new KernelInputError('wgsl params must be an object { wgsl, items, outCols, shared, params, seed, reduce?, image?, flopsPerItem?, tolerance?, rounds? }')
   }
-  const { wgsl, items, outCols, shared, params, seed, reduce, image, flopsPerItem, tolerance, ...rest } = value as Record<string, unknown>
+  const { wgsl, items, outCols, shared, params, seed, reduce, image, flopsPerItem, tolerance, rounds, ...rest } = value as Record<string, unknown>
   const extra = Object.keys(rest)
   if (extra.length > 0) throw new KernelInputError(`wgsl: unknown params ${extra.join(', ')}`)
   if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new KernelInputError('wgsl: params.wgsl must be the WGSL source of fn compute_item')
@@ -96,6 +103,10 @@ export function parseWgslParams (value: unknown): WgslParams {
   if (typeof outCols !== 'number' || !Number.isInteger(outCols) || outCols < 1 || outCols > MAX_ROW_COLS) {
     throw new KernelInputError(`wgsl: out cols must be an integer from 1 to ${MAX_ROW_COLS} (got ${String(outCols)})`)
   }
+  const roundsParams = rounds == null ? undefined : parseRoundsParams(rounds)
+  if (roundsParams != null && (image != null || (reduce != null && reduce !== 'sum'))) {
+    throw new KernelInputError('a rounds project sums its items within each chunk (--reduce sum); it cannot take --image or another --reduce')
+  }
   return {
     wgsl,
     items,
@@ -103,7 +114,8 @@ export function parseWgslParams (value: unknown): WgslParams {
     shared: parseShared(shared),
     params: parseParamList(params),
     seed: parseSeed(seed),
-    ...parseLayout(reduce, image, items, outCols),
+    ...parseLayout(roundsParams != null ? 'sum' : reduce, image, items, outCols),
+    ...(roundsParams != null ? { rounds: roundsParams } : {}),
     ...(flopsPerItem == null ? {} : { flopsPerItem: parseFlopsPerItem(flopsPerItem) }),
     tolerance: parseTolerance(tolerance, 'wgsl')
   }

@@ -2,6 +2,7 @@ import type { GpuProgramSource } from '../../gpu-program.ts'
 import { randomWgsl } from '../../random/philox-wgsl.ts'
 import type { ReduceOp } from '../../reduce.ts'
 import type { WgslParams } from './params.ts'
+import { STATE_INPUT } from '../../rounds.ts'
 
 /** Invocations per workgroup (a power of two: the reduction halves it), and workgroups per dispatch row. */
 export const WGSL_WORKGROUP_SIZE = 64
@@ -40,12 +41,17 @@ export function wgslProgram (params: WgslParams, shapes: ProgramShapes): GpuProg
     `const OUT_COLS: u32 = ${params.outCols}u;`,
     ...(shapes.inCols > 0 ? [`const IN_COLS: u32 = ${shapes.inCols}u;`] : []),
     ...(params.image == null ? [] : [`const IMAGE_WIDTH: u32 = ${params.image.width}u;`, `const IMAGE_HEIGHT: u32 = ${params.image.height}u;`]),
-    ...shapes.shared.flatMap(s => [`const ${s.name}_ROWS: u32 = ${s.rows}u;`, `const ${s.name}_COLS: u32 = ${s.cols}u;`])
+    // A rounds project's state is STATE_ROWS x STATE_COLS (its name is the mesh's; the researcher's inputs keep theirs).
+    ...shapes.shared.flatMap(s => {
+      const prefix = s.name === STATE_INPUT ? 'STATE' : s.name
+      return [`const ${prefix}_ROWS: u32 = ${s.rows}u;`, `const ${prefix}_COLS: u32 = ${s.cols}u;`]
+    })
   ]
   const outputBinding = 2 + shapes.shared.length
   const declarations = [
     'struct Params {',
     ...MESH_UNIFORM_FIELDS.map(name => `  ${name}: u32,`),
+    ...(params.rounds != null ? ['  round: u32,'] : []),
     ...params.params.map(p => `  ${p.name}: ${p.type},`),
     '}',
     '@group(0) @binding(0) var<uniform> params: Params;',
