@@ -126,6 +126,6 @@ test('shape and params errors are one-line input errors', () => {
     /A is 4x5 and B is 4x6; A's columns \(5\) must equal B's rows \(4\)/)
   assert.throws(() => matmul.parseParams({ tile: 3 }), /matmul takes no params \(got tile\)/)
   assert.throws(() => matmul.validateInputs({}, [{ name: 'a', rows: 1, cols: 1 }]), /needs two inputs named a and b/)
-  assert.throws(() => getKernel('fft'), /unknown kernel 'fft' \(expected one of: matmul, map, wgsl\)/)
+  assert.throws(() => getKernel('fft'), /unknown kernel 'fft' \(expected one of: matmul, map, wgsl, kmeans, train\)/)
   assert.equal(matmul.flops({}, shapes(10, 20, 30), { index: 0, rowStart: 2, rowEnd: 6 }), 2 * 4 * 20 * 30)
 })

@@ -1,10 +1,12 @@
 import { KernelInputError, type Kernel } from '../kernel.ts'
+import { kmeansKernel } from './kmeans/index.ts'
 import { mapKernel } from './map/index.ts'
 import { matmulKernel } from './matmul/index.ts'
+import { trainKernel } from './train/index.ts'
 import { wgslKernel } from './wgsl/index.ts'
 
 /** Every kernel a project can name. Volunteers run only these. */
-export const builtinKernels: readonly Kernel<any>[] = [matmulKernel, mapKernel, wgslKernel]
+export const builtinKernels: readonly Kernel<any>[] = [matmulKernel, mapKernel, wgslKernel, kmeansKernel, trainKernel]
 
 /** Kernels added at run time by this process only (the benchmarks' fixed-time kernel); the CLI adds none. */
 const registeredKernels: Array<Kernel<any>> = []
