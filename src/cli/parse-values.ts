@@ -39,3 +39,11 @@ export function optionalString (values: Record<string, unknown>, name: string): 
   const value = values[name]
   return typeof value === 'string' ? value : undefined
 }
+
+/** A number above 0 (a learning rate): 0 and negatives are refused, as is any upper bound passed. */
+export function parsePositiveNumber (value: string, flag: string, max = Number.MAX_VALUE): number {
+  const expected = 'a number above 0'
+  const number = numberText(value, flag, expected)
+  if (!(number > 0) || number > max) throw new UsageError(`${flag} expects ${expected}${max < Number.MAX_VALUE ? ` and at most ${max}` : ''} (got '${value}')`)
+  return number
+}

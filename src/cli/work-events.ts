@@ -3,6 +3,7 @@ import type { MeshNode } from '../node/mesh-node.ts'
 import type { VolunteerRunSummary } from '../node/volunteer/index.ts'
 import type { VolunteerPlan } from '../node/volunteer/auto-volunteer.ts'
 import type { ProjectSummary } from '../node/types.ts'
+import { formatRoundNumber, roundFigureTexts, roundsHeadline } from '../node/round-figures-text.ts'
 
 /** Human progress lines are printed at most this often. */
 const PROGRESS_EVERY_MS = 1_000
@@ -14,7 +15,7 @@ function shortPeer (peer: string): string {
 /**
  * Prints what happens to this peer's own projects while a researcher
  * command runs: with --json one object per event (chunk-leased,
- * chunk-verified, chunk-requeued, volunteer-lost, volunteer-banned, done, failed; each with
+ * chunk-verified, chunk-requeued, volunteer-lost, volunteer-banned, round-closed, done, failed; each with
  * `at`, ms since epoch), else a progress line a second and a line per
  * requeue, loss, ban and finish. Lines are printed in event order; `flush()`
  * waits for the ones in progress.
@@ -61,6 +62,24 @@ export class ResearcherReport {
         else this.out.info(`mesh: volunteer ${shortPeer(detail.volunteer)} banned: ${detail.reason}`)
       })
     })
+    node.addEventListener('round:closed', ({ detail }) => {
+      const at = Date.now()
+      const of = this.node.projectStats(detail.projectId).then(stats => stats?.rounds?.of)
+      this.print(async () => {
+        if (this.json) {
+          this.out.json({ event: 'round-closed', ...detail, at })
+          return
+        }
+        const rounds = await of
+        const parts = [
+          `change ${formatRoundNumber(detail.change)}`,
+          ...(detail.dropped > 0 ? [`${detail.dropped} chunks dropped`] : []),
+          ...roundFigureTexts(detail.figures),
+          ...(detail.converged ? ['converged'] : [])
+        ]
+        this.out.info(`mesh: ${detail.projectId}: round ${detail.round + 1}${rounds != null ? ` of ${rounds}` : ''} closed · ${parts.join(' · ')}`)
+      })
+    })
     node.addEventListener('project:done', ({ detail }) => {
       const at = Date.now()
       const stats = this.node.projectStats(detail.projectId)
@@ -86,8 +105,11 @@ export class ResearcherReport {
 
   private async printDone (projectId: string, at: number, stats: Awaited<ReturnType<MeshNode['projectStats']>>): Promise<void> {
     if (stats == null) return
+    const rounds = stats.rounds
     const figures = {
-      chunks: stats.chunkStates.length,
+      // A rounds project's chunks are every round's; its figures add the rounds and the last round's figures.
+      chunks: rounds != null ? stats.project.chunks.done : stats.chunkStates.length,
+      ...(rounds != null ? { rounds: rounds.closed.length, converged: rounds.converged === true, figures: rounds.closed.at(-1)?.figures ?? {} } : {}),
       wallMs: stats.wallMs,
       speedup: stats.speedup,
       volunteers: stats.contributors ?? 0,
@@ -98,7 +120,8 @@ export class ResearcherReport {
     if (this.json) {
       this.out.json({ event: 'done', projectId, ...figures, at })
     } else {
-      this.out.line(`project ${projectId} done: ${figures.chunks} chunks in ${(figures.wallMs / 1000).toFixed(1)} s, ` +
+      const over = rounds == null ? '' : `${roundsHeadline(rounds, 'done')}${roundFigureTexts(figures.figures ?? {}).map(text => `, ${text}`).join('')}; `
+      this.out.line(`project ${projectId} done: ${over}${figures.chunks} chunks in ${(figures.wallMs / 1000).toFixed(1)} s, ` +
         `${figures.volunteers} volunteers, ${figures.speedup.toFixed(1)}x speed-up, efficiency ${(figures.efficiency * 100).toFixed(0)}%`)
     }
   }

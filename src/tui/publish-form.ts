@@ -3,19 +3,25 @@ import { MAX_IMAGE_SIDE, MAX_ITEMS, parseSeed } from '../compute/kernels/wgsl/pa
 import { parseParamText, parseSharedText } from '../compute/kernels/wgsl/spec-text.ts'
 import type { ReduceOp } from '../compute/reduce.ts'
 import type { PublishSpec } from './mesh-port.ts'
+import { FieldReader } from './form-reader.ts'
+import {
+  kmeansFieldIds, kmeansFromForm, roundsDefaultValues, roundsFieldSpecs, roundsKernelText, trainFieldIds, trainFromForm,
+  wgslRoundsFieldIds, wgslRoundsFromForm, type FormCommon, type RoundsFieldId
+} from './publish-form-rounds.ts'
 
 /**
  * The publish form as data: which fields show for the chosen kernel and
  * inputs, their text, and turning that text into a PublishSpec. Only the
  * form's own syntax is checked here (numbers are numbers, `NAME=FILE` lists
  * parse, by the rules of `mesh publish`); files, shapes and WGSL are checked
- * by the peer's validatePublish before anything is announced.
+ * by the peer's validatePublish before anything is announced. The fields of
+ * iterative projects (wgsl in rounds, kmeans, train) are in publish-form-rounds.ts.
  */
 
 export type FieldId =
   | 'name' | 'kernel' | 'source' | 'size' | 'shape' | 'seed' | 'aPath' | 'bPath'
   | 'wgslPath' | 'itemsFrom' | 'items' | 'dataPath' | 'outCols' | 'shared' | 'params' | 'output' | 'imageSize'
-  | 'flopsPerItem' | 'secondsPerChunk' | 'rowsPerChunk' | 'redundancy' | 'spotCheck' | 'submit'
+  | 'flopsPerItem' | 'secondsPerChunk' | 'rowsPerChunk' | 'redundancy' | 'spotCheck' | 'submit' | RoundsFieldId
 
 export interface FieldSpec {
   readonly id: FieldId
@@ -28,9 +34,14 @@ export interface FieldSpec {
   readonly placeholder?: string
 }
 
+/** What a field says where it means something else for one kernel (the points of kmeans are its dataset). */
+export type FieldText = Partial<Pick<FieldSpec, 'label' | 'hint' | 'placeholder'>>
+
+export const KERNELS = ['matmul', 'map', 'wgsl', 'kmeans', 'train'] as const
+
 export const fieldSpecs: Record<FieldId, FieldSpec> = {
   name: { id: 'name', label: 'Name', kind: 'text', hint: 'what volunteers see in their project list' },
-  kernel: { id: 'kernel', label: 'Kernel', kind: 'choice', choices: ['matmul', 'map', 'wgsl'], hint: 'matmul: C = A x B (fp32) · map: your WGSL per dataset row · wgsl: your fn compute_item(i) per item' },
+  kernel: { id: 'kernel', label: 'Kernel', kind: 'choice', choices: KERNELS, hint: 'what runs on the volunteers\' devices' },
   source: { id: 'source', label: 'Inputs', kind: 'choice', choices: ['size', 'shape', 'files'], hint: 'generated square matrices, generated MxKxN, or A and B from .npy files' },
   size: { id: 'size', label: 'Size N', kind: 'text', hint: 'A and B are N x N, generated from the seed' },
   shape: { id: 'shape', label: 'Shape MxKxN', kind: 'text', hint: 'A is M x K, B is K x N, e.g. 1024x512x256' },
@@ -51,7 +62,21 @@ export const fieldSpecs: Record<FieldId, FieldSpec> = {
   rowsPerChunk: { id: 'rowsPerChunk', label: 'Rows per chunk', kind: 'text', hint: 'leave empty for the kernel\'s default', placeholder: '(default: about 32 chunks)' },
   redundancy: { id: 'redundancy', label: 'Redundancy', kind: 'text', hint: 'distinct volunteers whose results must agree (1 = no replication)', placeholder: '(default 1)' },
   spotCheck: { id: 'spotCheck', label: 'Spot-check', kind: 'text', hint: 'fraction of chunks recomputed here, 0 to 1: on the CPU for matmul, sampled items on this device for map and wgsl', placeholder: '(default: matmul 0.05, map and wgsl 0.1)' },
-  submit: { id: 'submit', label: 'Publish', kind: 'button', hint: 'check everything, then announce the project to the mesh' }
+  submit: { id: 'submit', label: 'Publish', kind: 'button', hint: 'check everything, then announce the project to the mesh' },
+  ...roundsFieldSpecs
+}
+
+const kernelText: Readonly<Record<string, Partial<Record<FieldId, FieldText>>>> = {
+  matmul: { kernel: { hint: 'matmul: C = A x B (fp32) of generated matrices or .npy files' } },
+  map: { kernel: { hint: 'map: your WGSL fn map_row on every dataset row' } },
+  wgsl: { kernel: { hint: 'wgsl: your fn compute_item(i) on every item, in one pass or in rounds' } },
+  ...roundsKernelText
+}
+
+/** A field as it reads for the chosen kernel. */
+export function fieldSpecFor (id: FieldId, kernel: string): FieldSpec {
+  const text = kernelText[kernel]?.[id]
+  return text == null ? fieldSpecs[id] : { ...fieldSpecs[id], ...text }
 }
 
 export type FormValues = Readonly<Record<FieldId, string>>
@@ -80,14 +105,19 @@ export const defaultFormValues: FormValues = {
   // Empty: the kernel's own verification (redundancy 1; spot checks here, on the CPU or this peer's device).
   redundancy: '',
   spotCheck: '',
-  submit: ''
+  submit: '',
+  ...roundsDefaultValues
 }
 
 /** The fields shown for the chosen kernel and inputs, in order. */
 export function visibleFields (values: FormValues): FieldId[] {
   if (values.kernel === 'wgsl') {
     return ['name', 'kernel', 'wgslPath', 'itemsFrom', values.itemsFrom === 'dataset' ? 'dataPath' : 'items', 'outCols', 'shared', 'params', 'seed',
-      'output', ...(values.output === 'image' ? ['imageSize' as const] : []), 'flopsPerItem', 'secondsPerChunk', 'redundancy', 'spotCheck', 'submit']
+      'output', ...(values.output === 'image' ? ['imageSize' as const] : []), 'flopsPerItem', 'secondsPerChunk', ...wgslRoundsFieldIds(values),
+      'redundancy', 'spotCheck', 'submit']
+  }
+  if (values.kernel === 'kmeans' || values.kernel === 'train') {
+    return ['name', 'kernel', ...(values.kernel === 'kmeans' ? kmeansFieldIds(values) : trainFieldIds(values)), 'rowsPerChunk', 'redundancy', 'spotCheck', 'submit']
   }
   const inputs: FieldId[] = values.kernel === 'map'
     ? ['wgslPath', 'dataPath', 'outCols']
@@ -130,7 +160,18 @@ export function buildPublishSpec (values: FormValues): BuildResult {
   const spotCheck = number('spotCheck', 'spot-check must be a fraction from 0 to 1', 0, 1)
 
   let spec: PublishSpec
-  if (values.kernel === 'wgsl') {
+  if (values.kernel === 'kmeans' || values.kernel === 'train') {
+    const rowsPerChunk = text('rowsPerChunk') === '' ? undefined : int('rowsPerChunk', 'rows per chunk')
+    // As `mesh publish` builds them: only the fields given.
+    const common: FormCommon = {
+      name,
+      ...(rowsPerChunk != null ? { rowsPerChunk } : {}),
+      ...(redundancy != null ? { redundancy } : {}),
+      ...(spotCheck != null ? { spotCheck } : {})
+    }
+    const read = new FieldReader(values, errors)
+    spec = values.kernel === 'kmeans' ? kmeansFromForm(read, common) : trainFromForm(read, common)
+  } else if (values.kernel === 'wgsl') {
     spec = { name, redundancy, spotCheck, ...wgslFields(values, errors, int, path, number) }
   } else {
     const rowsPerChunk = text('rowsPerChunk') === '' ? undefined : int('rowsPerChunk', 'rows per chunk')
@@ -181,7 +222,8 @@ function wgslFields (
     ...(reduce != null ? { reduce } : {}),
     ...(image != null ? { image } : {}),
     ...(flopsPerItem != null ? { flopsPerItem } : {}),
-    ...(secondsPerChunk != null ? { secondsPerChunk } : {})
+    ...(secondsPerChunk != null ? { secondsPerChunk } : {}),
+    ...wgslRoundsFromForm(new FieldReader(values, errors))
   }
 }
 

@@ -131,7 +131,8 @@ test('publish form: specs from the fields, and one message per bad field', () =>
 test('publish form: the wgsl kernel, parsed as mesh publish parses its flags', () => {
   const wgsl = { ...defaultFormValues, kernel: 'wgsl', wgslPath: 'pi.wgsl', items: '20000', outCols: '2' }
   assert.deepEqual(visibleFields(wgsl), [
-    'name', 'kernel', 'wgslPath', 'itemsFrom', 'items', 'outCols', 'shared', 'params', 'seed', 'output', 'flopsPerItem', 'secondsPerChunk', 'redundancy', 'spotCheck', 'submit'
+    'name', 'kernel', 'wgslPath', 'itemsFrom', 'items', 'outCols', 'shared', 'params', 'seed', 'output', 'flopsPerItem', 'secondsPerChunk', 'rounds',
+    'redundancy', 'spotCheck', 'submit'
   ])
   assert.deepEqual(visibleFields({ ...wgsl, itemsFrom: 'dataset', output: 'image' }).slice(3, 12), [
     'itemsFrom', 'dataPath', 'outCols', 'shared', 'params', 'seed', 'output', 'imageSize', 'flopsPerItem'

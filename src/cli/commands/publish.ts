@@ -9,10 +9,12 @@ import { parseParamText, parseSharedText, SpecTextError } from '../../compute/ke
 import { REDUCE_OPS, type ReduceOp } from '../../compute/reduce.ts'
 import { InputError } from '../../errors.ts'
 import { MAX_REDUNDANCY } from '../../protocols/announce.ts'
+import { KMEANS_FLAGS, kmeansRequest, ROUNDS_FLAGS, roundsHelp, roundsOptionSpecs, TRAIN_FLAGS, trainRequest, WGSL_ROUNDS_FLAGS, wgslRoundsFromOptions } from '../publish-rounds.ts'
 
 const MATMUL_ONLY = ['size', 'shape', 'a', 'b'] as const
 const MAP_ONLY = ['wgsl', 'data', 'out-cols'] as const
-const WGSL_ONLY = ['items', 'shared', 'param', 'reduce', 'image', 'flops-per-item', 'seconds-per-chunk', 'items-per-chunk'] as const
+const WGSL_ONLY = ['items', 'shared', 'param', 'reduce', 'image', 'flops-per-item', 'seconds-per-chunk', 'items-per-chunk', ...WGSL_ROUNDS_FLAGS] as const
+const ROUNDS_ONLY = [...ROUNDS_FLAGS, ...KMEANS_FLAGS, ...TRAIN_FLAGS] as const
 
 function refuseFlags (options: OptionValues, flags: readonly string[], kernel: string): void {
   const given = flags.filter(flag => options[flag] !== undefined)
@@ -41,7 +43,7 @@ function matmulInputs (options: OptionValues): MatmulInputs {
 /** The flags of `mesh publish` as a request; flag-level mistakes are usage errors. */
 export function requestFromOptions (options: OptionValues): PublishRequest {
   const kernel = optionalString(options, 'kernel')
-  if (kernel == null) throw new UsageError('publish: --kernel is required (matmul or map)')
+  if (kernel == null) throw new UsageError('publish: --kernel is required (matmul, map, wgsl, kmeans or train)')
   const rowsPerChunk = optionalString(options, 'rows-per-chunk')
   const redundancy = optionalString(options, 'redundancy')
   const spotCheck = optionalString(options, 'spot-check')
@@ -53,22 +55,30 @@ export function requestFromOptions (options: OptionValues): PublishRequest {
     ...(spotCheck != null ? { spotCheck: parseNumber(spotCheck, '--spot-check', 0, 1) } : {})
   }
   if (kernel === 'matmul') {
-    refuseFlags(options, [...MAP_ONLY, ...WGSL_ONLY], kernel)
+    refuseFlags(options, [...MAP_ONLY, ...WGSL_ONLY, ...ROUNDS_ONLY], kernel)
     return { ...common, kernel, inputs: matmulInputs(options) }
   }
   if (kernel === 'wgsl') {
-    refuseFlags(options, [...MATMUL_ONLY, 'rows-per-chunk'], kernel)
+    refuseFlags(options, [...MATMUL_ONLY, 'rows-per-chunk', ...KMEANS_FLAGS, ...TRAIN_FLAGS], kernel)
     return wgslRequest(options, common)
   }
   if (kernel === 'map') {
-    refuseFlags(options, [...MATMUL_ONLY, 'seed', ...WGSL_ONLY], kernel)
+    refuseFlags(options, [...MATMUL_ONLY, 'seed', ...WGSL_ONLY, ...ROUNDS_ONLY], kernel)
     const wgslPath = optionalString(options, 'wgsl')
     const dataPath = optionalString(options, 'data')
     const outCols = optionalString(options, 'out-cols')
     if (wgslPath == null || dataPath == null || outCols == null) throw new UsageError('publish: the map kernel needs --wgsl FILE, --data FILE and --out-cols N')
     return { ...common, kernel, wgslPath, dataPath, outCols: parseInteger(outCols, '--out-cols', 1, 1 << 20) }
   }
-  throw new UsageError(`publish: unknown kernel '${kernel}' (expected matmul, map or wgsl)`)
+  if (kernel === 'kmeans') {
+    refuseFlags(options, [...MATMUL_ONLY, 'wgsl', 'out-cols', ...WGSL_ONLY, ...TRAIN_FLAGS], kernel)
+    return kmeansRequest(options, common)
+  }
+  if (kernel === 'train') {
+    refuseFlags(options, [...MATMUL_ONLY, 'wgsl', 'out-cols', ...WGSL_ONLY, ...KMEANS_FLAGS], kernel)
+    return trainRequest(options, common)
+  }
+  throw new UsageError(`publish: unknown kernel '${kernel}' (expected matmul, map, wgsl, kmeans or train)`)
 }
 
 function wgslRequest (options: OptionValues, common: Omit<WgslPublishRequest, 'kernel' | 'wgslPath' | 'outCols'>): WgslPublishRequest {
@@ -99,7 +109,8 @@ function wgslRequest (options: OptionValues, common: Omit<WgslPublishRequest, 'k
     ...(image != null ? { image: parseImageFlag(image) } : {}),
     ...(flops != null ? { flopsPerItem: parseNumber(flops, '--flops-per-item', 0, Number.MAX_VALUE) } : {}),
     ...(seconds != null ? { secondsPerChunk: parseNumber(seconds, '--seconds-per-chunk', 0.01, 3600) } : {}),
-    ...(itemsPerChunk != null ? { rowsPerChunk: parseInteger(itemsPerChunk, '--items-per-chunk', 1, 1 << 24) } : {})
+    ...(itemsPerChunk != null ? { rowsPerChunk: parseInteger(itemsPerChunk, '--items-per-chunk', 1, 1 << 24) } : {}),
+    ...wgslRoundsFromOptions(options)
   }
 }
 
@@ -169,13 +180,20 @@ export const publishCommand: Command = {
        mesh publish --kernel map --wgsl FILE --data rows.csv|json|npy --out-cols N [options]
        mesh publish --kernel wgsl --wgsl FILE (--data rows.csv|json|npy | --items N) --out-cols N
                     [--shared NAME=FILE]... [--param NAME[:u32|:i32]=V]... [--seed S]
-                    [--reduce sum|min|max | --image WxH] [--flops-per-item F] [options]`,
+                    [--reduce sum|min|max | --image WxH] [--flops-per-item F]
+                    [--state FILE --rounds R --aggregate sum|mean|weighted-mean] [options]
+       mesh publish --kernel kmeans --data points.npy (--k K [--seed S] | --init C0.npy) --rounds R
+                    [--until-change T] [--round-quorum F] [options]
+       mesh publish --kernel train --data train.csv --label-col NAME [--model softmax|mlp] [--hidden H]
+                    --rounds R [--local-epochs E] [--batch B] [--lr LR] [--test test.csv] [--seed S] [options]`,
   help: `options:
-  --kernel ID           matmul (C = A x B, fp32), map (your WGSL function on every row)
-                        or wgsl (your fn compute_item(i) on every item)
+  --kernel ID           matmul (C = A x B, fp32), map (your WGSL function on every row),
+                        wgsl (your fn compute_item(i) on every item), kmeans (Lloyd's k-means in rounds)
+                        or train (federated averaging of a softmax or MLP classifier in rounds)
   --size N              matmul of generated N x N inputs
   --shape MxKxN         matmul of a generated M x K matrix A and K x N matrix B
-  --seed S              matmul: seed of the generated inputs; wgsl: the Philox key of random_*()
+  --seed S              matmul: seed of the generated inputs; wgsl: the Philox key of random_*();
+                        kmeans: draws the initial centroids; train: the shuffle order and initial weights
                         (default 1; the same seed gives the same bits)
   --a A.npy --b B.npy   matmul of two 2-D float32 .npy files
   --wgsl FILE           map: WGSL source of fn map_row
@@ -193,6 +211,7 @@ export const publishCommand: Command = {
                         without it FLOPs show as unknown)
   --seconds-per-chunk S wgsl: size chunks so one takes about S seconds on this machine (default 3)
   --items-per-chunk N   wgsl: fixed items per chunk instead
+${roundsHelp}
   --name NAME           project name shown to volunteers (here it names the project, not the peer)
   --description TEXT    one line about the project
   --rows-per-chunk R    rows of the split input per chunk (default: about 32 chunks)
@@ -225,7 +244,8 @@ export const publishCommand: Command = {
     redundancy: { type: 'string' },
     'spot-check': { type: 'string' },
     'until-done': { type: 'boolean' },
-    json: { type: 'boolean' }
+    json: { type: 'boolean' },
+    ...roundsOptionSpecs
   },
   run
 }

@@ -5,14 +5,15 @@ import { plainTable, seconds, shortId } from '../table.ts'
 import { formatClock } from '../../node/volunteer/policy/index.ts'
 import type { StatusReport } from '../../node/mesh-node.ts'
 import type { VolunteerReport } from '../../node/control/volunteer-report.ts'
-import type { ProjectStats } from '../../node/types.ts'
+import type { ProjectStats, RoundsProgress } from '../../node/types.ts'
+import { roundsStatusText } from '../rounds-text.ts'
 
 /** A running peer's answer also says how it volunteers (src/node/control/volunteer-report.ts). */
 type LiveStatus = StatusReport & { readonly volunteer?: VolunteerReport }
 
 /** A project's figures as one JSON line: everything but the per-chunk and per-second series. */
 export function statusLine (stats: ProjectStats, live: boolean): Record<string, unknown> {
-  const { project, chunkStates, timeline, throughputHistory, ...figures } = stats
+  const { project, chunkStates, timeline, throughputHistory, rounds, ...figures } = stats
   return {
     projectId: project.id,
     name: project.name,
@@ -21,7 +22,16 @@ export function statusLine (stats: ProjectStats, live: boolean): Record<string, 
     status: project.status,
     chunks: project.chunks,
     live,
-    ...figures
+    ...figures,
+    ...(rounds != null ? roundsFields(rounds) : {})
+  }
+}
+
+/** An iterative project's rounds for scripts: one flat object per closed round (its figures beside the mesh's own), and where it stands. */
+function roundsFields ({ closed, ...progress }: RoundsProgress): Record<string, unknown> {
+  return {
+    rounds: closed.map(({ round, figures, change, chunks, dropped, closedAt }) => ({ round, ...figures, change, chunks, dropped, closedAt })),
+    roundsProgress: progress
   }
 }
 
@@ -107,6 +117,7 @@ async function run (ctx: CommandContext): Promise<number> {
     for (const reason of s.waiting) ctx.out.line(`${shortId(s.project.id)} waiting: ${reason}`)
     if (!s.flopsKnown) ctx.out.line(`${shortId(s.project.id)}: FLOPs unknown (publish with --flops-per-item F to count them)`)
     if (s.result != null) ctx.out.line(`${shortId(s.project.id)} result: ${formatFoldedRow(s.result)}`)
+    if (s.rounds != null) ctx.out.line(roundsStatusText(shortId(s.project.id), s.rounds, s.project.status))
   }
   if (report.volunteer != null) printVolunteer(ctx, report.volunteer)
   return 0
@@ -121,7 +132,11 @@ data dir when none runs.
   --json   one JSON object per own project: projectId, name, status, chunks, progress,
            chunksPerSec, gflops, etaSeconds, speedup, contributors, activeVolunteers,
            efficiency (computeMs, transferMs, bytesMoved, ratio), verification,
-           volunteers, wallMs, failure, and live (from a running peer or not); then,
+           volunteers, wallMs, failure, live (from a running peer or not), and for
+           an iterative project rounds (one object per closed round: round, the
+           kernel's figures such as loss, accuracy or inertia, change, chunks,
+           dropped, closedAt) and roundsProgress (round, of, untilChange, quorum,
+           converged, chunksDone, chunksPerRound); then,
            when the running peer volunteers, one object with kind 'volunteer': state,
            pausedReason, projectId, projectName, currentChunk, text ('paused: on battery'),
            compute, code, reason, until, pauses, notes and policy`,

@@ -12,6 +12,9 @@ import { sizeChunksByTrial, DEFAULT_SECONDS_PER_CHUNK } from './trial.ts'
 import type { ImageSize } from '../../compute/kernel.ts'
 import type { ReduceOp } from '../../compute/reduce.ts'
 import type { WgslParam } from '../../compute/kernels/wgsl/params.ts'
+import { parseRoundsParams, type AggregateOp } from '../../compute/rounds.ts'
+import { kmeansSpec, type KmeansPublishRequest } from './kmeans-spec.ts'
+import { trainSpec, type TrainPublishRequest } from './train-spec.ts'
 
 /**
  * A publish request as a researcher states it (the flags of `mesh publish`,
@@ -63,9 +66,20 @@ export interface WgslPublishRequest extends PublishCommon {
   readonly flopsPerItem?: number
   /** Target duration of one chunk on this peer's device (the trial sizes chunks by it). */
   readonly secondsPerChunk?: number
+  /** An iterative project: the initial state (CSV, JSON or .npy) and how rounds run and fold. */
+  readonly statePath?: string
+  readonly rounds?: RoundsRequest
 }
 
-export type PublishRequest = MatmulPublishRequest | MapPublishRequest | WgslPublishRequest
+/** `--rounds R [--until-change T] [--round-quorum F]`, and for wgsl `--aggregate OP`. */
+export interface RoundsRequest {
+  readonly count: number
+  readonly untilChange?: number
+  readonly quorum?: number
+  readonly aggregate?: AggregateOp
+}
+
+export type PublishRequest = MatmulPublishRequest | MapPublishRequest | WgslPublishRequest | KmeansPublishRequest | TrainPublishRequest
 
 /** A checked spec and what the researcher should know about it before it is announced. */
 export interface LoadedProject {
@@ -123,14 +137,21 @@ async function wgslSpec (request: WgslPublishRequest, common: Partial<ProjectSpe
   if ((request.dataPath == null) === (request.items == null)) {
     throw new InputError('a wgsl project needs exactly one of --data FILE (one item per row) or --items N (index-only items)')
   }
+  if ((request.statePath == null) !== (request.rounds == null)) {
+    throw new InputError('a wgsl rounds project needs both --rounds R and --state FILE (its initial state)')
+  }
   const names = new Set<string>()
   for (const { name } of request.shared ?? []) {
     if (names.has(name)) throw new InputError(`shared input '${name}' is given twice`)
     names.add(name)
   }
-  const [wgsl, data, ...shared] = await Promise.all([
+  const rounds = request.rounds == null
+    ? undefined
+    : parseRoundsParams({ count: request.rounds.count, untilChange: request.rounds.untilChange, quorum: request.rounds.quorum, aggregate: request.rounds.aggregate ?? 'sum' })
+  const [wgsl, data, state, ...shared] = await Promise.all([
     readTextFile(request.wgslPath, 'WGSL source', MAX_WGSL_BYTES),
     request.dataPath != null ? readDataset(request.dataPath) : undefined,
+    request.statePath != null ? readSharedInput('state', request.statePath) : undefined,
     ...(request.shared ?? []).map(async ({ name, path }) => ({ name, matrix: await readSharedInput(name, path) }))
   ])
   // Index-only items are the rows of a dataset with no columns: chunked like any rows, carrying no bytes.
@@ -148,9 +169,14 @@ async function wgslSpec (request: WgslPublishRequest, common: Partial<ProjectSpe
       seed: request.seed ?? String(DEFAULT_SEED),
       ...(request.reduce != null ? { reduce: request.reduce } : {}),
       ...(request.image != null ? { image: request.image } : {}),
-      ...(request.flopsPerItem != null ? { flopsPerItem: request.flopsPerItem } : {})
+      ...(request.flopsPerItem != null ? { flopsPerItem: request.flopsPerItem } : {}),
+      ...(rounds != null ? { rounds } : {})
     },
-    inputs: [{ name: 'data', matrix: items }, ...shared.map(s => ({ name: s!.name, matrix: s!.matrix }))]
+    inputs: [
+      { name: 'data', matrix: items },
+      ...shared.map(s => ({ name: (s as { name: string }).name, matrix: (s as { matrix: Matrix }).matrix })),
+      ...(state != null ? [{ name: 'state', matrix: state as Matrix }] : [])
+    ]
   }
 }
 
@@ -191,6 +217,10 @@ export async function loadProject (request: PublishRequest): Promise<LoadedProje
       params: { wgsl, outCols: request.outCols },
       inputs: [{ name: 'data', matrix: data }]
     }
+  } else if (request.kernel === 'kmeans') {
+    spec = await kmeansSpec(request, common)
+  } else if (request.kernel === 'train') {
+    spec = await trainSpec(request, common)
   } else {
     spec = await wgslSpec(request, common)
   }

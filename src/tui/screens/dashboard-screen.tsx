@@ -5,6 +5,7 @@ import { formatFoldedRow } from '../../compute/reduce.ts'
 import { ChunkGrid, ChunkLegend, chunkGridRows } from '../components/chunk-grid.tsx'
 import { Heading } from '../components/heading.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
+import { RoundsPanel, canPlotRounds, roundsTextLines } from '../components/rounds-panel.tsx'
 import { Sparkline } from '../components/sparkline.tsx'
 import { Table, type Column, type Row } from '../components/table.tsx'
 import {
@@ -57,6 +58,17 @@ const LABEL = 12
 /** Lines of the waiting block and of the publish notes, at most. */
 const MAX_WAITING_LINES = 4
 const MAX_NOTE_LINES = 3
+/** A rounds project's plot: at least 2 rows (with its axis and legend), at most 6. */
+const MIN_PLOT_LINES = 4
+const MAX_PLOT_LINES = 8
+/** Lines the volunteers and events keep before the plot gets any. */
+const MIN_TABLE_LINES = 3
+
+/** Lines for the rounds plot out of the `spare` ones the tables would get: none on a short terminal, where it goes first. */
+function plotHeightFrom (spare: number): number {
+  const lines = Math.min(MAX_PLOT_LINES, spare - MIN_TABLE_LINES)
+  return lines >= MIN_PLOT_LINES ? lines : 0
+}
 
 /** Labelled lines: the label on the first, the text word-wrapped under it. */
 function labelled (texts: readonly string[], width: number, maxLines: number): string[][] {
@@ -91,9 +103,13 @@ export function DashboardScreen ({ stats, notes = [], exportForm, width, height 
   const noteLines = labelled(notes, width, MAX_NOTE_LINES)
   const extraLines = [...waiting, ...noteLines].reduce((n, lines) => n + lines.length, 0)
   const flopsKnown = stats.flopsKnown !== false
-  const fixedLines = 10 + failureLines + exportLines + extraLines + (flopsKnown ? 0 : 1) + (stats.result != null ? 1 : 0)
+  const { rounds } = stats
+  const roundsLines = rounds != null ? roundsTextLines(rounds) : 0
+  const fixedLines = 10 + failureLines + exportLines + extraLines + (flopsKnown ? 0 : 1) + (stats.result != null ? 1 : 0) + roundsLines
   const gridRows = chunkGridRows(stats.chunkStates.length, width, Math.max(1, Math.min(4, height - fixedLines - 4)))
-  const spare = Math.max(2, height - fixedLines - gridRows)
+  const tableLines = Math.max(2, height - fixedLines - gridRows)
+  const plotHeight = rounds != null && canPlotRounds(rounds) ? plotHeightFrom(tableLines) : 0
+  const spare = tableLines - plotHeight
   const volunteerRows = Math.max(1, Math.min(Math.max(1, stats.volunteers.length), Math.ceil(spare / 2)))
   const timelineRows = Math.max(1, spare - volunteerRows)
   const done = stats.verification.verified
@@ -140,6 +156,7 @@ export function DashboardScreen ({ stats, notes = [], exportForm, width, height 
           <Styled tone='good' bold>{'result:'.padEnd(LABEL)}</Styled>{formatFoldedRow(stats.result)}
         </Styled>
       )}
+      {rounds != null && <RoundsPanel rounds={rounds} status={project.status} width={width} plotHeight={plotHeight} />}
       <ChunkGrid states={stats.chunkStates} width={width} rows={gridRows} />
       <ChunkLegend states={stats.chunkStates} />
       <Styled wrap='truncate'>
