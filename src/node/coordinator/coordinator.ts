@@ -73,6 +73,7 @@ export class Coordinator {
   private readonly maxExtraReplicas: number
   private readonly maxLeasesPerPeer: number
   private readonly noWorkRetryMs: number
+  private readonly roundWaitMs: number
   private readonly limits: ProjectRunLimits
   private readonly rateLimiter: RateLimiter
   private readonly projects = new Map<string, ProjectRun>()
@@ -111,6 +112,7 @@ export class Coordinator {
     this.maxExtraReplicas = init.maxExtraReplicas ?? defaults.MAX_EXTRA_REPLICAS
     this.maxLeasesPerPeer = init.maxLeasesPerPeer ?? defaults.MAX_LEASES_PER_PEER
     this.noWorkRetryMs = init.noWorkRetryMs ?? defaults.NO_WORK_RETRY_MS
+    this.roundWaitMs = init.roundWaitMs ?? defaults.ROUND_WAIT_MS
     this.limits = {
       maxTimelineEntries: init.maxTimelineEntries ?? defaults.MAX_TIMELINE_ENTRIES,
       maxResponseSamples: init.maxResponseSamples ?? defaults.MAX_RESPONSE_SAMPLES,
@@ -136,6 +138,7 @@ export class Coordinator {
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     this.leases.clear()
+    for (const run of this.projects.values()) run.wakeRoundWaiters()
     this.projects.clear()
     this.resultAllowance.clear()
     for (const device of this.spotCheckDevices.values()) device.then(async opened => { await opened.destroy() }).catch(() => {})
@@ -247,7 +250,13 @@ export class Coordinator {
     }
     // A rounds project's volunteer says which shards it still holds; those go to it again, without their rows.
     const held = run.rounds != null && request.heldChunks != null && request.heldChunks.length > 0 ? new Set(request.heldChunks) : undefined
-    const pick = run.pickChunk(volunteer, now, held)
+    let pick = run.pickChunk(volunteer, now, held)
+    if (pick == null && run.rounds != null && !run.hasQueuedWork()) {
+      // The round's last chunks are in flight: the next round starts as soon as they are verified, so wait for it here.
+      await run.untilNextRound(this.roundWaitMs)
+      if (run.status !== 'running' || this.projects.get(run.id) !== run) return answer(LeaseStatus.NO_WORK, `project is ${run.status}`, this.noWorkRetryMs)
+      pick = run.pickChunk(volunteer, Date.now(), held)
+    }
     if (pick == null) {
       if (tally.leases.size === 0) tally.status = 'idle'
       return answer(LeaseStatus.NO_WORK, 'every chunk is leased; ask again soon', this.noWorkRetryMs)
@@ -720,6 +729,7 @@ export class Coordinator {
 
   private wakeWaiters (): void {
     for (const wake of [...this.finishWaiters]) wake()
+    for (const run of this.projects.values()) run.wakeRoundWaiters()
   }
 }
 

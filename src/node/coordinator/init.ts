@@ -56,6 +56,8 @@ export interface CoordinatorInit {
   leaseRequestsPerSecond?: number
   /** @default NO_WORK_RETRY_MS */
   noWorkRetryMs?: number
+  /** @default ROUND_WAIT_MS */
+  roundWaitMs?: number
   /** @default MAX_BACKUPS_PER_CHUNK */
   maxBackupsPerChunk?: number
   /** @default BACKUP_MIN_AGE_MS */

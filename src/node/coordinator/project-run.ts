@@ -56,6 +56,7 @@ export class ProjectRun {
   /** Typical time from lease to result on this project (moving average), ms. */
   leaseToResultMs?: number
   private tail: Promise<unknown> = Promise.resolve()
+  private readonly roundWaiters = new Set<() => void>()
 
   constructor (
     readonly manifest: ProjectManifest,
@@ -117,6 +118,30 @@ export class ProjectRun {
     this.chunks = this.rounds.plan(this.rounds.run.base)
     this.open.clear()
     for (const chunk of this.chunks) if (!chunk.verified) this.open.add(chunk.index)
+    this.wakeRoundWaiters()
+  }
+
+  /**
+   * Resolves once the next round's chunks are queued, the project is over
+   * (wakeRoundWaiters), or after `ms`: a lease request that finds a round's
+   * last chunks all in flight waits for the next round instead of sending its
+   * volunteer to sleep through the round's end.
+   */
+  async untilNextRound (ms: number): Promise<void> {
+    await new Promise<void>(resolve => {
+      const wake = (): void => {
+        clearTimeout(timer)
+        this.roundWaiters.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      timer.unref()
+      this.roundWaiters.add(wake)
+    })
+  }
+
+  wakeRoundWaiters (): void {
+    for (const wake of [...this.roundWaiters]) wake()
   }
 
   /**

@@ -11,6 +11,7 @@ import { mlpLayout, stateShape } from '../../compute/kernels/train/model.ts'
 import { MAX_CLASSES, MAX_LABEL_LENGTH, TRAIN_MODELS, type TrainModel } from '../../compute/kernels/train/params.ts'
 import { shardOrder } from '../../compute/kernels/train/shuffle.ts'
 import type { ProjectSpec } from './project-builder.ts'
+import { TARGET_CHUNK_COUNT } from './project-builder.ts'
 
 /** `mesh publish --kernel train ...` as a researcher states it. */
 export interface TrainPublishRequest {
@@ -57,6 +58,9 @@ const RESERVED_ROUND = 0xFFFFFFFF
  * with a test set, `test` (never leased). Throws an InputError naming the
  * problem.
  */
+/** The smallest shard `train` makes without --rows-per-chunk. */
+export const MIN_DEFAULT_SHARD_ROWS = 50
+
 export async function trainSpec (request: TrainPublishRequest, common: Partial<ProjectSpec>): Promise<ProjectSpec> {
   const model = request.model as string
   if (!(TRAIN_MODELS as readonly string[]).includes(model)) throw new InputError(`unknown model '${model}' (expected ${TRAIN_MODELS.join(' or ')})`)
@@ -95,6 +99,8 @@ export async function trainSpec (request: TrainPublishRequest, common: Partial<P
   const features = train.featureNames.length
   const shape = { model: model as TrainModel, features, classes: labels.length, ...(hidden != null ? { hidden } : {}) }
   return {
+    // A shard of a few rows trains a model on noise: by default, shards of at least MIN_DEFAULT_SHARD_ROWS rows.
+    rowsPerChunk: Math.max(Math.ceil(train.matrix.rows / TARGET_CHUNK_COUNT), Math.min(train.matrix.rows, MIN_DEFAULT_SHARD_ROWS)),
     ...common,
     kernel: 'train',
     name: request.name ?? `train ${model} ${basename(request.dataPath)}`,
