@@ -34,6 +34,12 @@ await writeFile(file('bad.key'), 'not a key\n')
 await writeFile(file('item.wgsl'), 'fn compute_item(i: u32) -> array<f32, OUT_COLS> {\n  var out: array<f32, OUT_COLS>;\n  return out;\n}\n')
 await writeFile(file('words.csv'), 'a,b\none,two\n')
 await writeFile(file('huge.wgsl'), '// '.repeat(30_000))
+await writeNpyMatrix(file('points5x2.npy'), generateMatrix(5, 2, 4))
+await writeNpyMatrix(file('init2x3.npy'), generateMatrix(2, 3, 5))
+await writeFile(file('train.csv'), 'x,y,label\n1,2,a\n3,4,b\n5,6,a\n')
+await writeFile(file('one-class.csv'), 'x,y,label\n1,2,a\n3,4,a\n')
+await writeFile(file('words-train.csv'), 'x,y,label\n1,2,a\n3,four,b\n')
+await writeFile(file('test-other.csv'), 'x,z,label\n1,2,a\n')
 
 const dataDir = ['--data-dir', file('peer')]
 const cases: Array<{ args: string[], message: RegExp }> = [
@@ -75,6 +81,24 @@ const cases: Array<{ args: string[], message: RegExp }> = [
   { args: ['publish', '--kernel', 'map', '--wgsl', file('huge.wgsl'), '--data', file('rows.csv'), '--out-cols', '1'], message: /huge\.wgsl: the WGSL source is 88 KiB, over the 64 KiB limit/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('none.key'), ...dataDir], message: /none\.key: cannot read swarm key \(no such file\)/ },
   { args: ['publish', '--kernel', 'matmul', '--size', '8', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },
+  { args: ['publish', '--kernel', 'kmeans', '--data', file('points5x2.npy'), '--k', '2', '--rounds', '0'], message: /--rounds expects an integer from 1 to 100000 \(got '0'\)/ },
+  { args: ['publish', '--kernel', 'kmeans', '--data', file('points5x2.npy'), '--k', '2', '--rounds', '2.5'], message: /--rounds expects an integer/ },
+  { args: ['publish', '--kernel', 'kmeans', '--data', file('points5x2.npy'), '--k', '9', '--rounds', '3'], message: /k \(9\) is larger than the number of points \(5\)/ },
+  { args: ['publish', '--kernel', 'kmeans', '--data', file('points5x2.npy'), '--init', file('init2x3.npy'), '--rounds', '3'], message: /initial centroids have 3 columns but the data has 2/ },
+  { args: ['publish', '--kernel', 'kmeans', '--data', file('points5x2.npy'), '--rounds', '3'], message: /exactly one of --k K .* or --init FILE/ },
+  { args: ['publish', '--kernel', 'kmeans', '--data', file('points5x2.npy'), '--k', '2'], message: /the kmeans kernel needs --rounds R/ },
+  { args: ['publish', '--kernel', 'kmeans', '--data', file('points5x2.npy'), '--k', '2', '--rounds', '3', '--round-quorum', '0'], message: /--round-quorum expects a number above 0/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('train.csv'), '--label-col', 'species', '--rounds', '3'], message: /train\.csv: no label column "species" \(the columns are x, y, label\)/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('one-class.csv'), '--label-col', 'label', '--rounds', '3'], message: /only one class/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('words-train.csv'), '--label-col', 'label', '--rounds', '3'], message: /row 2.*column y|column y.*row 2/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('train.csv'), '--label-col', 'label', '--rounds', '3', '--lr', '0'], message: /--lr expects a number above 0/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('train.csv'), '--label-col', 'label', '--rounds', '3', '--lr=-0.1'], message: /--lr expects a number above 0/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('train.csv'), '--label-col', 'label', '--rounds', '3', '--batch', '0'], message: /--batch expects an integer from 1/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('train.csv'), '--label-col', 'label', '--rounds', '3', '--test', file('test-other.csv')], message: /test-other\.csv: .*columns .* differ from the training set's/ },
+  { args: ['publish', '--kernel', 'train', '--data', file('train.csv'), '--label-col', 'label', '--rounds', '3', '--model', 'cnn'], message: /--model expects softmax or mlp/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--rounds', '3'], message: /a wgsl rounds project needs --state FILE/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--state', file('init2x3.npy'), '--rounds', '3', '--aggregate', 'sum'], message: /with --aggregate sum and a 2x3 state, compute_item returns 6 values; --out-cols is 1/ },
+  { args: ['publish', '--kernel', 'wgsl', '--wgsl', file('item.wgsl'), '--items', '4', '--out-cols', '1', '--state', file('init2x3.npy')], message: /--state needs --rounds R/ },
   { args: ['projects', '--wait', '0', '--bootstrap', '/ip4/127.0.0.1/tcp/9'], message: /--bootstrap expects a multiaddr ending in \/p2p\/<peer id>/ },
   { args: ['projects', '--wait', '0', '--listen', 'nonsense'], message: /--listen expects a multiaddr like/ },
   { args: ['projects', '--wait', 'soon'], message: /--wait expects a number from 0/ },
