@@ -242,3 +242,14 @@ exampleTest('mandelbrot: the exported PNG is 160x120 and matches a float32 CPU r
   // Pixels at the escape boundary may take another iteration count in another float32 order.
   assert.ok(differ < 0.01 * v.items, `${differ} of ${v.items} pixels differ`)
 })
+
+test('examples/federated-iris: its run.sh trains a softmax model across two volunteers, and the exported model classifies the held-out flowers as the researcher reported', async () => {
+  // The example's own command, as a reader runs it: its peers, its export, its check of the model on test.csv.
+  const { stdout } = await run('bash', [join(examples, 'federated-iris', 'run.sh'), '--rounds', '12'], { env: { ...process.env, MESH_EXAMPLE_TIMEOUT: '240' }, timeout: 300_000 })
+  console.log(stdout.trim().split('\n').slice(-3).join('\n'))
+  const summary = /exported softmax model: (\d+)\/50 test flowers classified right/.exec(stdout)
+  assert.ok(summary != null, stdout)
+  // Independently of the example's own check: iris is easy for a linear model; 12 rounds of FedAvg get most flowers right.
+  assert.ok(Number(summary[1]) >= 45, `${summary[1]}/50 right`)
+  assert.match(stdout, /round 12: training loss [\d.]+, test accuracy [\d.]+%/)
+})
