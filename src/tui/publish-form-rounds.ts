@@ -78,7 +78,8 @@ export const roundsKernelText: Readonly<Record<'kmeans' | 'train', Partial<Recor
     ...builtInRoundsText,
     kernel: { hint: 'train: federated averaging of a softmax or MLP classifier, in rounds' },
     dataPath: { label: 'Training CSV', hint: 'a CSV with a header row: feature columns and the label column' },
-    seed: { hint: 'the rows\' shuffle and the initial weights (0 to 2^32-1)', placeholder: '(default 1)' }
+    seed: { hint: 'the rows\' shuffle and the initial weights (0 to 2^32-1)', placeholder: '(default 1)' },
+    rowsPerChunk: { label: 'Rows per shard', hint: 'training rows per chunk: each volunteer trains on whole shards', placeholder: '(default: about 32 shards, at least 50 rows each)' }
   }
 }
 

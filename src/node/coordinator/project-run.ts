@@ -114,6 +114,13 @@ export class ProjectRun {
   /** A closed round is written: its state is the next round's, whose chunks are all queued. */
   enterRound (closing: ClosingRound): void {
     if (this.rounds == null) throw new Error(`project ${this.id} has no rounds`)
+    const work = this.rounds.run.closedWork
+    for (const chunk of this.chunks) {
+      if (!chunk.verified) continue
+      work.computeMs += chunk.computeMs ?? 0
+      work.transferMs += chunk.transferMs ?? 0
+      work.bytesMoved += chunk.bytesMoved ?? 0
+    }
     this.rounds.run.enter(closing)
     this.chunks = this.rounds.plan(this.rounds.run.base)
     this.open.clear()
@@ -270,7 +277,9 @@ export class ProjectRun {
       responseSamples: [...this.responseSamples],
       waiting: this.waitingReasons(),
       flopsKnown: this.kernel.flopsKnown?.(this.params) ?? true,
-      ...(this.rounds != null ? { rounds: this.rounds.run.progress(this.chunks.length - this.open.size), roundsStartedAt: this.rounds.run.startedAt ?? this.startedAt } : {})
+      ...(this.rounds != null
+        ? { rounds: this.rounds.run.progress(this.chunks.length - this.open.size), roundsStartedAt: this.rounds.run.startedAt ?? this.startedAt, earlierRounds: { ...this.rounds.run.closedWork } }
+        : {})
     }
   }
 

@@ -41,6 +41,8 @@ export class RoundRun {
   closing = false
   /** When this process first leased a chunk of the project: its wall time spans every round. */
   startedAt?: number
+  /** Compute, transfer and bytes of the rounds this process closed (their chunks are gone from memory): the figures span every round. */
+  readonly closedWork = { computeMs: 0, transferMs: 0, bytesMoved: 0 }
 
   constructor (
     readonly plan: RoundsParams,

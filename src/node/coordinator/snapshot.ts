@@ -1,5 +1,6 @@
 import type { ChunkRecord, Receipt, VolunteerInfo } from '../metrics.ts'
 import type { RoundsProgress, TimelineEntry } from '../types.ts'
+import type { EarlierRoundsWork } from '../metrics/records.ts'
 import type { WorkProjectStatus } from './records.ts'
 
 /** One volunteer of one project, as the coordinator saw it. */
@@ -60,4 +61,6 @@ export interface CoordinatorSnapshot {
   /** An iterative project's rounds (see RoundRun), and when its first round's work began: its figures span every round. */
   readonly rounds?: RoundsProgress
   readonly roundsStartedAt?: number
+  /** What the rounds before the current one computed and moved (their chunks are no longer listed). */
+  readonly earlierRounds?: EarlierRoundsWork
 }

@@ -1,7 +1,7 @@
 import type { HistoryEntry, ProjectStats, RoundsProgress } from '../types.ts'
 import { etaSeconds, firstLeaseAt, progress, throughput, throughputHistory } from './progress.ts'
-import type { ProjectRecords } from './records.ts'
-import { efficiency, speedup, wallTime } from './speedup.ts'
+import type { EarlierRoundsWork, ProjectRecords } from './records.ts'
+import { efficiency, speedup, wallTime, type Efficiency, type Speedup } from './speedup.ts'
 import { volunteerRows } from './volunteers.ts'
 
 /**
@@ -15,7 +15,7 @@ export function computeProjectStats (records: ProjectRecords, now: number): Proj
   const wallMs = wallTime(startedAt, finishedAt, now)
   const prog = progress(chunks)
   const rate = throughput(chunks, startedAt, endAt, finishedAt != null ? Infinity : undefined)
-  const speed = speedup(chunks, wallMs)
+  const speed = withEarlierRounds(speedup(chunks, wallMs), records.earlierRounds)
   const rows = volunteerRows(chunks, records.volunteers)
   return {
     project: records.project,
@@ -28,7 +28,7 @@ export function computeProjectStats (records: ProjectRecords, now: number): Proj
     speedup: speed.factor,
     activeVolunteers: rows.filter(r => r.status === 'active').length,
     contributors: speed.volunteers,
-    efficiency: efficiency(chunks),
+    efficiency: withEarlierWork(efficiency(chunks), records.earlierRounds),
     verification: {
       verified: prog.done,
       mismatches: records.mismatches,
@@ -69,4 +69,19 @@ export function historyEntry (records: ProjectRecords & { readonly finishedAt: n
     finishedAt: records.finishedAt,
     status: records.failure != null ? 'failed' : 'done'
   }
+}
+
+/** A rounds project's speed-up counts the compute of its earlier rounds too, over the same wall time. */
+function withEarlierRounds (speed: Speedup, earlier: EarlierRoundsWork | undefined): Speedup {
+  if (earlier == null) return speed
+  const computeMs = speed.computeMs + earlier.computeMs
+  return { ...speed, computeMs, factor: speed.wallMs > 0 ? computeMs / speed.wallMs : 0 }
+}
+
+function withEarlierWork (work: Efficiency, earlier: EarlierRoundsWork | undefined): Efficiency {
+  if (earlier == null) return work
+  const computeMs = work.computeMs + earlier.computeMs
+  const transferMs = work.transferMs + earlier.transferMs
+  const total = computeMs + transferMs
+  return { computeMs, transferMs, bytesMoved: work.bytesMoved + earlier.bytesMoved, ratio: total > 0 ? computeMs / total : 0 }
 }

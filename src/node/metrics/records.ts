@@ -93,6 +93,13 @@ export interface ProjectRecords {
   readonly waiting?: readonly string[]
   /** Absent means true. */
   readonly flopsKnown?: boolean
-  /** An iterative project's rounds. */
+  /** An iterative project's rounds, and the work of its rounds before the current one (whose chunks `chunks` lists). */
   readonly rounds?: RoundsProgress
+  readonly earlierRounds?: EarlierRoundsWork
+}
+
+export interface EarlierRoundsWork {
+  readonly computeMs: number
+  readonly transferMs: number
+  readonly bytesMoved: number
 }
