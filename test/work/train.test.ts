@@ -130,3 +130,42 @@ test('given 4,000 synthetic points in 12 dimensions and 4 classes trained by Fed
     await data.remove()
   }
 })
+
+test('given --redundancy 2, two volunteers given the same state, shard and seed return models that agree, and every shard is verified by both', async () => {
+  device ??= await openDevice()
+  const data = await makeTempDir('mesh-train-redundant-')
+  researcher = await startResearcher()
+  try {
+    const rows = irisRows()
+    const spec = await trainSpec({
+      kernel: 'train',
+      dataPath: await writeCsv(data.path, 'train.csv', IRIS_HEADER, rows),
+      labelCol: 'species',
+      model: 'mlp',
+      hidden: 8,
+      rounds: 3,
+      localEpochs: 2,
+      batch: 10,
+      lr: 0.05,
+      seed: 3
+    }, { rowsPerChunk: 50, verification: { redundancy: 2, spotCheck: 0 } })
+    const manifest = await buildProject(spec, { privateKey: researcher.privateKey, blobs: researcher.blobs })
+    await researcher.store.projects.put(manifest.id, manifest.signedBytes)
+    await researcher.coordinator.addProject(manifest)
+    for (let i = 0; i < 2; i++) volunteers.push(await startVolunteer(researcher, device))
+    const runs = volunteers.map(async v => await v.volunteer.join(manifest))
+    assert.equal(await researcher.coordinator.waitUntilFinished(manifest.id), 'done')
+    await Promise.all(runs)
+    const snapshot = researcher.coordinator.snapshot(manifest.id)!
+    assert.equal(snapshot.mismatches, 0, 'no two copies disagreed')
+    assert.equal(snapshot.rounds?.closed.length, 3)
+    // Both volunteers are credited for every shard of every round: 3 rounds x 3 shards x 2 copies.
+    assert.equal(snapshot.receipts.length, 3 * 3 * 2)
+    for (const chunk of snapshot.chunks) assert.equal(chunk.agreed?.length, 2, `chunk ${chunk.index}`)
+  } finally {
+    await Promise.all(volunteers.splice(0).map(async v => { await stopPeer(v) }))
+    await stopPeer(researcher)
+    researcher = undefined
+    await data.remove()
+  }
+})
