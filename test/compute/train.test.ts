@@ -17,7 +17,7 @@ import { trainSpec, type TrainPublishRequest } from '../../src/node/publish/trai
 import { accuracy, meanGradient, meanLoss, trainCentralised, type Model } from '../support/centralised-train.ts'
 import { examplesOf, simulateFedAvg } from '../support/fedavg-simulation.ts'
 import { makeTempDir, type TempDir } from '../helpers/tmpdir.ts'
-import { blobRows, IRIS_HEADER, irisRows, writeCsv, type CsvRow } from '../support/train-data.ts'
+import { blobRows, irisRequest, writeCsv, type CsvRow } from '../support/train-data.ts'
 
 let device: ComputeDevice
 let dir: TempDir
@@ -257,21 +257,7 @@ async function compareWithCentralised (request: TrainPublishRequest, rowsPerChun
 
 describe('federated averaging against centralised training', () => {
   it('iris, softmax: test accuracy within 2 points of centralised SGD, both above 0.85', async () => {
-    // Every third flower is held out.
-    const rows = irisRows()
-    const header = [...IRIS_HEADER]
-    const request: TrainPublishRequest = {
-      kernel: 'train',
-      dataPath: await csvFile('iris-train.csv', header, rows.filter((_, i) => i % 3 !== 0)),
-      testPath: await csvFile('iris-test.csv', header, rows.filter((_, i) => i % 3 === 0)),
-      labelCol: 'species',
-      model: 'softmax',
-      rounds: 20,
-      localEpochs: 5,
-      batch: 5,
-      lr: 0.05,
-      seed: 7
-    }
+    const request = await irisRequest(dir.path)
     const { federated, centralised, losses } = await compareWithCentralised(request, 25)
     console.log(`iris softmax: FedAvg ${federated}, centralised ${centralised}; training loss ${losses[0]!.toFixed(3)} -> ${losses.at(-1)!.toFixed(3)}`)
     assert.ok(federated > 0.85 && centralised > 0.85, `FedAvg ${federated}, centralised ${centralised}`)

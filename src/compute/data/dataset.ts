@@ -29,7 +29,7 @@ export function formatOfPath (path: string): MatrixFormat | undefined {
 }
 
 /** A growable fp32 buffer, so a large CSV is not first held as JS numbers. */
-class RowAccumulator {
+export class RowAccumulator {
   private data = new Float32Array(1024)
   length = 0
 
@@ -47,7 +47,12 @@ class RowAccumulator {
   }
 }
 
-async function readCsvMatrix (path: string): Promise<Matrix> {
+/**
+ * The records of a CSV file in order, each with its line number, streamed;
+ * a file that cannot be opened or read, or is not CSV, is a DataFileError
+ * naming it. What the caller throws while reading passes through as it is.
+ */
+export async function * csvRecords (path: string): AsyncGenerator<{ readonly record: string[], readonly line: number }> {
   let file: FileHandle
   try {
     file = await open(path, 'r')
@@ -57,43 +62,46 @@ async function readCsvMatrix (path: string): Promise<Matrix> {
   const source = file.createReadStream()
   const parser = source.pipe(parse({ info: true, trim: true, skip_empty_lines: true, relax_column_count: true }))
   source.on('error', err => parser.destroy(err))
-  const values = new RowAccumulator()
-  let header: string[] | undefined
-  let rows = 0
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[], info: { lines: number } }>) {
-      if (header == null) {
-        header = record
-        if (record.every(cell => cell !== '' && Number.isFinite(Number(cell)))) {
-          throw new DataFileError(path, `line ${info.lines}: expected a header row of column names, got numbers`)
-        }
-        continue
-      }
-      if (record.length !== header.length) {
-        throw new DataFileError(path, `line ${info.lines}: has ${record.length} cells, expected ${header.length} like the header`)
-      }
-      record.forEach((cell, column) => {
-        const value = Number(cell)
-        if (cell === '' || !Number.isFinite(value)) {
-          throw new DataFileError(path, `line ${info.lines}, column ${column + 1} (${header![column]}): expected a number, got ${JSON.stringify(cell)}`)
-        }
-        if (!fitsFloat32(value)) {
-          throw new DataFileError(path, `line ${info.lines}, column ${column + 1} (${header![column]}): ${cell} is beyond the float32 range (±${FLOAT32_MAX})`)
-        }
-        values.push(value)
-      })
-      rows++
-      if (values.length * 4 > MAX_INPUT_BYTES) {
-        throw new DataFileError(path, `line ${info.lines}: more than ${sizeText(MAX_INPUT_BYTES)} of float32 values, the most an input may have`)
-      }
-    }
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[], info: { lines: number } }>) yield { record, line: info.lines }
   } catch (err: any) {
-    if (err instanceof DataFileError) throw err
     if (err instanceof CsvError) throw new DataFileError(path, csvProblem(err))
     throw new DataFileError(path, fileProblem(err, 'read'))
   } finally {
     source.destroy()
     await file.close().catch(() => {})
+  }
+}
+
+async function readCsvMatrix (path: string): Promise<Matrix> {
+  const values = new RowAccumulator()
+  let header: string[] | undefined
+  let rows = 0
+  for await (const { record, line } of csvRecords(path)) {
+    if (header == null) {
+      header = record
+      if (record.every(cell => cell !== '' && Number.isFinite(Number(cell)))) {
+        throw new DataFileError(path, `line ${line}: expected a header row of column names, got numbers`)
+      }
+      continue
+    }
+    if (record.length !== header.length) {
+      throw new DataFileError(path, `line ${line}: has ${record.length} cells, expected ${header.length} like the header`)
+    }
+    record.forEach((cell, column) => {
+      const value = Number(cell)
+      if (cell === '' || !Number.isFinite(value)) {
+        throw new DataFileError(path, `line ${line}, column ${column + 1} (${header![column]}): expected a number, got ${JSON.stringify(cell)}`)
+      }
+      if (!fitsFloat32(value)) {
+        throw new DataFileError(path, `line ${line}, column ${column + 1} (${header![column]}): ${cell} is beyond the float32 range (±${FLOAT32_MAX})`)
+      }
+      values.push(value)
+    })
+    rows++
+    if (values.length * 4 > MAX_INPUT_BYTES) {
+      throw new DataFileError(path, `line ${line}: more than ${sizeText(MAX_INPUT_BYTES)} of float32 values, the most an input may have`)
+    }
   }
   if (header == null) throw new DataFileError(path, 'empty file, expected a header row and numeric rows')
   if (rows === 0) throw new DataFileError(path, 'no data rows after the header')

@@ -1,8 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { parse, CsvError } from 'csv-parse'
 import { InputError } from '../../errors.ts'
-import { DataFileError, fileProblem } from '../../compute/data/errors.ts'
+import { DataFileError } from '../../compute/data/errors.ts'
+import { csvRecords, RowAccumulator } from '../../compute/data/dataset.ts'
 import { MAX_INPUT_BYTES, sizeText } from '../../compute/data/limits.ts'
 import type { Matrix } from '../../compute/data/matrix.ts'
 import { MAX_ROUNDS } from '../../compute/rounds.ts'
@@ -149,59 +148,35 @@ interface LabelledSet {
  * canonically, so "1" and "1.0" are one class) to its class index.
  */
 async function readLabelledCsv (path: string, labelCol: string, like: readonly string[] | undefined, classify: (label: string, where: string) => number): Promise<LabelledSet> {
-  let file: FileHandle
-  try {
-    file = await open(path, 'r')
-  } catch (err: any) {
-    throw new DataFileError(path, fileProblem(err, 'open'))
-  }
-  const source = file.createReadStream()
-  const parser = source.pipe(parse({ info: true, trim: true, skip_empty_lines: true, relax_column_count: true }))
-  source.on('error', err => parser.destroy(err))
   let header: string[] | undefined
   let featureNames: string[] = []
   /** Where each output column (features, then the label) sits in the file's rows. */
   let positions: number[] = []
-  let values = new Float32Array(1024)
-  let length = 0
+  const values = new RowAccumulator()
   let rows = 0
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[], info: { lines: number } }>) {
-      if (header == null) {
-        header = record
-        ;({ featureNames, positions } = layoutOf(path, header, labelCol, like))
-        continue
-      }
-      const where = `row ${rows + 1} (line ${info.lines})`
-      if (record.length !== header.length) throw new DataFileError(path, `${where}: has ${record.length} cells, expected ${header.length} like the header`)
-      if (length + positions.length > values.length) {
-        if (values.length * 8 > MAX_INPUT_BYTES) throw new DataFileError(path, `${where}: more than ${sizeText(MAX_INPUT_BYTES)} of float32 values, the most an input may have`)
-        const grown = new Float32Array(values.length * 2)
-        grown.set(values)
-        values = grown
-      }
-      for (let i = 0; i < featureNames.length; i++) {
-        const cell = record[positions[i]!]!
-        const value = Number(cell)
-        if (cell === '' || !Number.isFinite(value) || !Number.isFinite(Math.fround(value))) {
-          throw new DataFileError(path, `${where}, column ${featureNames[i]}: expected a number, got ${JSON.stringify(cell)}`)
-        }
-        values[length++] = value
-      }
-      values[length++] = classify(labelText(path, where, labelCol, record[positions[featureNames.length]!]!), where)
-      rows++
+  for await (const { record, line } of csvRecords(path)) {
+    if (header == null) {
+      header = record
+      ;({ featureNames, positions } = layoutOf(path, header, labelCol, like))
+      continue
     }
-  } catch (err: any) {
-    if (err instanceof InputError) throw err
-    if (err instanceof CsvError) throw new DataFileError(path, err.message.replace(/^[A-Za-z ]+: /, ''))
-    throw new DataFileError(path, fileProblem(err, 'read'))
-  } finally {
-    source.destroy()
-    await file.close().catch(() => {})
+    const where = `row ${rows + 1} (line ${line})`
+    if (record.length !== header.length) throw new DataFileError(path, `${where}: has ${record.length} cells, expected ${header.length} like the header`)
+    if ((values.length + positions.length) * 4 > MAX_INPUT_BYTES) throw new DataFileError(path, `${where}: more than ${sizeText(MAX_INPUT_BYTES)} of float32 values, the most an input may have`)
+    for (let i = 0; i < featureNames.length; i++) {
+      const cell = record[positions[i]!]!
+      const value = Number(cell)
+      if (cell === '' || !Number.isFinite(value) || !Number.isFinite(Math.fround(value))) {
+        throw new DataFileError(path, `${where}, column ${featureNames[i]}: expected a number, got ${JSON.stringify(cell)}`)
+      }
+      values.push(value)
+    }
+    values.push(classify(labelText(path, where, labelCol, record[positions[featureNames.length]!]!), where))
+    rows++
   }
   if (header == null) throw new DataFileError(path, 'empty file, expected a header row and data rows')
   if (rows === 0) throw new DataFileError(path, 'no data rows after the header')
-  return { columns: header, featureNames, matrix: { rows, cols: featureNames.length + 1, data: values.slice(0, length) } }
+  return { columns: header, featureNames, matrix: { rows, cols: featureNames.length + 1, data: values.finish() } }
 }
 
 function layoutOf (path: string, header: readonly string[], labelCol: string, like: readonly string[] | undefined): { featureNames: string[], positions: number[] } {
