@@ -2,7 +2,7 @@
  * The mesh's benchmarks (issue 6), each measured next to its reference in
  * the same run so a noisy machine still gives comparable ratios.
  *
- *   npm run bench [-- --quick] [--json] [--only dispatch,reassign,scaling,transfer,store,matmul,endToEnd,computeBound,meshVsLocal]
+ *   npm run bench [-- --quick] [--json] [--only dispatch,reassign,scaling,transfer,store,matmul,endToEnd,computeBound,meshVsLocal,rounds]
  *
  * Progress goes to stderr. Without --json, stdout gets a table; with --json,
  * stdout's last line is one JSON object with every figure. Timings never
@@ -16,6 +16,7 @@ import { benchEndToEnd } from './end-to-end.ts'
 import { benchMatmul } from './matmul-figures.ts'
 import { benchMeshVsLocal } from './mesh-vs-local.ts'
 import { benchReassign } from './reassign.ts'
+import { benchRounds } from './rounds.ts'
 import { benchScaling } from './scaling.ts'
 import { benchStoreWrites } from './store-writes.ts'
 import { benchTransfer, benchTransferOnLink } from './transfer.ts'
@@ -40,7 +41,13 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<object>> = {
   endToEnd: async quick => await benchEndToEnd({ volunteers: 4, size: quick ? 1024 : 2048, gpuSize: 4096, chunks: quick ? 16 : 32 }),
   // 2^18 items of 256 paths: about 120 ms a chunk on llvmpipe alone (longer where volunteers share its cores).
   computeBound: async quick => await benchComputeBound({ volunteers: 4, chunks: quick ? 32 : 64, itemsPerChunk: MONTE_CARLO_ITEMS_PER_CHUNK }),
-  meshVsLocal: async quick => await benchMeshVsLocal({ chunks: quick ? 32 : 64, itemsPerChunk: MONTE_CARLO_ITEMS_PER_CHUNK, repeats: quick ? 2 : 3 })
+  meshVsLocal: async quick => await benchMeshVsLocal({ chunks: quick ? 32 : 64, itemsPerChunk: MONTE_CARLO_ITEMS_PER_CHUNK, repeats: quick ? 2 : 3 }),
+  // Full size: 80,000 points x 32 dims, k 64 is about 300 ms of compute a round on llvmpipe alone, in 8 chunks.
+  rounds: async quick => await benchRounds({
+    volunteers: 4,
+    kmeans: quick ? { points: 24_000, dims: 16, k: 32, rounds: 8, chunksPerRound: 8 } : { points: 80_000, dims: 32, k: 64, rounds: 10, chunksPerRound: 8 },
+    train: { points: 4000, testRows: 1000, features: 12, classes: 4, spread: 0.8, rounds: quick ? 4 : 10, localEpochs: 2, batch: 32, lr: 0.1, rowsPerChunk: 500 }
+  })
 }
 
 const { values } = parseArgs({

@@ -46,6 +46,12 @@ export function printTable (s: Record<string, any>): void {
     rows.push({ figure: `mesh vs local (Monte Carlo), 1 volunteer, ${s.meshVsLocalChunks} chunks`, value: `${fixed(s.meshVsLocalMeshMs, 0)} ms`, reference: `same device, no network ${fixed(s.meshVsLocalLocalMs, 0)} ms`, ratio: fixed(s.meshVsLocal, 3), target: '>= 0.9' })
     rows.push({ figure: 'mesh vs local: device busy in the mesh run', value: `${fixed(s.meshVsLocalMeshComputeMs, 0)} ms`, reference: `of ${fixed(s.meshVsLocalMeshMs, 0)} ms wall`, ratio: fixed(s.meshVsLocalDeviceBusy, 3), target: '' })
   }
+  if (s.roundsPerMinute1 != null) {
+    const km = s.roundsKmeans
+    rows.push({ figure: `kmeans rounds (${km.points} x ${km.dims}, k ${km.k}, ${km.chunksPerRound} chunks), ${km.volunteers} volunteers`, value: `${fixed(s.roundsPerMinute4, 1)} /min`, reference: `1 volunteer ${fixed(s.roundsPerMinute1, 1)} /min`, ratio: fixed(s.roundsSpeedup4, 2), target: '' })
+    rows.push({ figure: 'round close -> next round\'s first lease', value: `${fixed(s.roundTransitionMedianMs, 1)} ms`, reference: `max ${fixed(s.roundTransitionMaxMs, 1)} ms; devices idle ${fixed(s.roundBarrierIdleMs, 1)} ms`, ratio: '', target: '< 50 ms' })
+    rows.push({ figure: `FedAvg softmax test accuracy, ${s.fedavg.volunteers} volunteers`, value: fixed(s.fedavgAccuracy, 4), reference: `centralised ${fixed(s.centralisedAccuracy, 4)}`, ratio: `gap ${fixed(s.fedavgAccuracyGap, 4)}`, target: '' })
+  }
   const headers: Row = { figure: 'figure', value: 'value', reference: 'reference', ratio: 'ratio', target: 'target' }
   const keys = Object.keys(headers) as Array<keyof Row>
   const widths = keys.map(key => Math.max(...[headers, ...rows].map(row => row[key].length)))

@@ -20,6 +20,6 @@ test('given --quick --json --only dispatch,store,reassign, the last line of stdo
 test('given an unknown benchmark name, bench exits 2 naming the ones available', async () => {
   const run = await bench(['--only', 'dispatch,warp'])
   assert.equal(run.code, 2)
-  assert.match(run.stderr, /unknown benchmark warp \(available: dispatch, reassign, scaling, transfer, store, matmul, endToEnd, computeBound, meshVsLocal\)/)
+  assert.match(run.stderr, /unknown benchmark warp \(available: dispatch, reassign, scaling, transfer, store, matmul, endToEnd, computeBound, meshVsLocal, rounds[,)]/)
   assert.equal(run.stdout, '')
 })

@@ -254,8 +254,14 @@ export class Coordinator {
     if (pick == null && run.rounds != null && !run.hasQueuedWork()) {
       // The round's last chunks are in flight: the next round starts as soon as they are verified, so wait for it here.
       await run.untilNextRound(this.roundWaitMs)
-      if (run.status !== 'running' || this.projects.get(run.id) !== run) return answer(LeaseStatus.NO_WORK, `project is ${run.status}`, this.noWorkRetryMs)
+      // The round closed the project: say so at once, as a request that found it over would hear.
+      const status = run.status as WorkProjectRecord['status']
+      if (status === 'done') return answer(LeaseStatus.PROJECT_DONE, 'project is done')
+      if (status === 'failed') return answer(LeaseStatus.PROJECT_FAILED, run.failure ?? 'project failed')
+      if (this.projects.get(run.id) !== run) return answer(LeaseStatus.NO_WORK, 'the researcher is stopping', this.noWorkRetryMs)
       pick = run.pickChunk(volunteer, Date.now(), held)
+      // Still the same round (its last chunks take longer than the wait): ask again at once, to be held again.
+      if (pick == null && !run.hasQueuedWork()) return answer(LeaseStatus.NO_WORK, 'the round\'s last chunks are still being computed', 0)
     }
     if (pick == null) {
       if (tally.leases.size === 0) tally.status = 'idle'
