@@ -12,8 +12,7 @@ import { emit, type MeshEventMap, type MeshEventSink } from './events.ts'
 import { ownFloatsOf } from './floats.ts'
 import { leaseDurationMs, movingAverage, type LeaseDurationOptions } from './lease-duration.ts'
 import { loadProjectRun } from './load-project.ts'
-import { closedRoundOps, roundSummaryOf } from './round-records.ts'
-import type { ClosingRound } from './round-run.ts'
+import { closeRound, closeRoundOnQuorum, enterNextRound, type RoundContext } from './round-closing.ts'
 import { STATE_INPUT } from '../../compute/rounds.ts'
 import { listProjectRecords, type WorkProjectRecord } from './records.ts'
 import { verifyChunk, type SpotCheckDeviceKind, type Verdict, type VerifyContext } from './verify-chunk.ts'
@@ -468,7 +467,7 @@ export class Coordinator {
     })
     if (run.status === 'running' && run.open.size === 0) {
       // Every chunk is verified but the end was not recorded (a crash between the writes): record it now.
-      if (run.rounds != null && !run.rounds.run.over) await this.closeRound(run, { loading: true })
+      if (run.rounds != null && !run.rounds.run.over) await closeRound(this.roundContext(), run, { loading: true })
       else await this.finishProject(run, Date.now())
     }
     return run
@@ -582,63 +581,19 @@ export class Coordinator {
       }
     }
     for (const volunteer of silent) this.volunteerGone(volunteer, 'no heartbeat')
-    for (const run of this.projects.values()) this.closeRoundOnQuorum(run, now)
+    for (const run of this.projects.values()) closeRoundOnQuorum(this.roundContext(), run, now)
   }
 
-  /**
-   * A round with a quorum below 1 closes without its stragglers: once the
-   * quorum of its chunks is verified, the rest get as long as a backup copy
-   * waits (BACKUP_AGE_FACTOR times the usual lease-to-result time, at least
-   * backupMinAgeMs); then the round folds what arrived and its open chunks
-   * are dropped (counted in the round's record).
-   */
-  private closeRoundOnQuorum (run: ProjectRun, now: number): void {
-    const rounds = run.rounds?.run
-    if (rounds == null || run.status !== 'running' || rounds.plan.quorum >= 1 || rounds.closing || run.open.size === 0) return
-    if (run.chunks.length - run.open.size < rounds.quorumChunks) {
-      rounds.quorumSince = undefined
-      return
-    }
-    rounds.quorumSince ??= now
-    const overdueMs = Math.max(this.limits.backupMinAgeMs, this.limits.backupAgeFactor * (run.leaseToResultMs ?? 0))
-    if (now - rounds.quorumSince < overdueMs || run.chunks.some(c => c.commit != null || c.verifying)) return
-    rounds.closing = true
-    run.serial(async () => {
-      if (run.status === 'running' && this.projects.get(run.id) === run) await this.closeRound(run)
-    }).catch(err => { this.log.error('cannot close round %d of %s - %e', rounds.round, run.id, err) })
-      .finally(() => { rounds.closing = false })
-  }
-
-  /** Folds the current round as it stands, writes its checkpoint (with the done record when it is the last) and moves on. */
-  private async closeRound (run: ProjectRun, options: { loading?: boolean } = {}): Promise<void> {
-    const at = Date.now()
-    const closing = run.rounds!.run.close(run.kernel, run.params, await run.inputs.researcherMatrices(), at)
-    const ops = closedRoundOps(this.store, run.id, closing.record, closing.stateBytes)
-    if (closing.record.final) ops.push({ type: 'put', sublevel: this.store.projectState, key: run.id, value: { ...run.record(), status: 'done', finishedAt: at } })
-    await this.store.writer.write(ops)
-    await this.enterNextRound(run, closing, options)
-  }
-
-  /**
-   * A closed round's checkpoint is written: its state becomes a blob that
-   * volunteers can fetch, the round's remaining leases end (chunks a quorum
-   * dropped), and the next round's chunks are queued, or the project is done.
-   */
-  private async enterNextRound (run: ProjectRun, closing: ClosingRound, options: { loading?: boolean } = {}): Promise<void> {
-    // A write that lands after stop() moves nothing on: the next start reads the checkpoint.
-    if (options.loading !== true && this.projects.get(run.id) !== run) return
-    const { record } = closing
-    await this.blobs.put(closing.stateBytes, { own: true })
-    for (const chunk of run.chunks) for (const lease of [...chunk.leases.values()]) this.endLease(run, lease, ROUND_OVER)
-    const rounds = run.rounds!.run
-    const figures = Object.entries(record.figures).map(([name, value]) => `${name} ${value.toPrecision(4)}`).join(', ')
-    run.note('round', `round ${record.round + 1} of ${rounds.plan.count} closed: change ${record.change.toPrecision(3)}${record.dropped > 0 ? `, ${record.dropped} chunks dropped` : ''}${figures !== '' ? `, ${figures}` : ''}`, record.closedAt)
-    emit(this.events, 'round:closed', { projectId: run.id, ...roundSummaryOf(record), final: record.final, converged: record.converged })
-    if (record.final) {
-      rounds.enter(closing)
-      await this.finishProject(run, record.closedAt, true)
-    } else {
-      run.enterRound(closing)
+  private roundContext (): RoundContext {
+    return {
+      store: this.store,
+      blobs: this.blobs,
+      events: this.events,
+      log: this.log,
+      limits: this.limits,
+      isCurrent: run => this.projects.get(run.id) === run,
+      endDroppedLease: (run, lease) => { this.endLease(run, lease, ROUND_OVER) },
+      finishProject: async (run, at, persisted) => { await this.finishProject(run, at, persisted) }
     }
   }
 
@@ -658,8 +613,8 @@ export class Coordinator {
         pending.push(receipt)
         this.pendingReceipts.set(volunteer, pending)
       },
-      roundClosed: async (run, closing) => { await this.enterNextRound(run, closing) },
-      closeRound: async (run) => { await this.closeRound(run) },
+      roundClosed: async (run, closing) => { await enterNextRound(this.roundContext(), run, closing) },
+      closeRound: async (run) => { await closeRound(this.roundContext(), run) },
       finishProject: async (run, at, persisted) => {
         // A write that lands after stop() finishes nothing: the store may be closing, and the next start reads the chunks.
         if (this.projects.get(run.id) === run) await this.finishProject(run, at, persisted)
