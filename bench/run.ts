@@ -2,7 +2,7 @@
  * The mesh's benchmarks (issue 6), each measured next to its reference in
  * the same run so a noisy machine still gives comparable ratios.
  *
- *   npm run bench [-- --quick] [--json] [--only dispatch,reassign,scaling,transfer,store,matmul,endToEnd,computeBound,meshVsLocal,rounds]
+ *   npm run bench [-- --quick] [--json] [--only dispatch,reassign,scaling,transfer,store,matmul,endToEnd,computeBound,meshVsLocal,rounds,nat]
  *
  * Progress goes to stderr. Without --json, stdout gets a table; with --json,
  * stdout's last line is one JSON object with every figure. Timings never
@@ -20,6 +20,7 @@ import { benchRounds } from './rounds.ts'
 import { benchScaling } from './scaling.ts'
 import { benchStoreWrites } from './store-writes.ts'
 import { benchTransfer, benchTransferOnLink } from './transfer.ts'
+import { benchNat } from './nat.ts'
 import { printTable } from './lib/report.ts'
 import { nowMs } from './lib/stats.ts'
 
@@ -47,7 +48,9 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<object>> = {
     volunteers: 4,
     kmeans: quick ? { points: 24_000, dims: 16, k: 32, rounds: 8, chunksPerRound: 8 } : { points: 80_000, dims: 32, k: 64, rounds: 10, chunksPerRound: 8 },
     train: { points: 4000, testRows: 1000, features: 12, classes: 4, spread: 0.8, rounds: quick ? 4 : 10, localEpochs: 2, batch: 32, lr: 0.1, rowsPerChunk: 500 }
-  })
+  }),
+  // Two labs behind NATs in network namespaces (root only: skipped with a message elsewhere).
+  nat: async quick => await benchNat({ tries: quick ? 3 : 7, size: 256, chunks: quick ? 8 : 16 })
 }
 
 const { values } = parseArgs({

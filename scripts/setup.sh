@@ -6,7 +6,8 @@
 #     Mesa's EGL/GLES driver gives WebGPU a software adapter where there is no GPU;
 #     Chromium brings SwiftShader, a Vulkan software driver that, unlike Mesa's, runs
 #     long loops to the end (kernels Mesa would cut run there);
-#     tmux and iproute2 are for the end-to-end and LAN tests.
+#     tmux and iproute2 are for the end-to-end and LAN tests; nftables makes the NAT
+#     routers of the two-networks tests (test/nat/).
 #   Fedora/RHEL, Arch, openSUSE, Alpine: the same, named for the distribution's
 #     package manager (dnf, pacman, zypper, apk); printed, not run.
 #   macOS, Windows (Git Bash, MSYS2, Cygwin): nothing; WebGPU comes with the
@@ -58,7 +59,7 @@ suggest () {
 
 case "$platform" in
   debian)
-    packages="libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri chromium libvulkan1 tmux iproute2 procps util-linux"
+    packages="libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri chromium libvulkan1 tmux iproute2 nftables procps util-linux"
     missing=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $packages 2>/dev/null | awk '$1 != "ii" {print $2}'; \
       for p in $packages; do dpkg-query -W "$p" >/dev/null 2>&1 || echo "$p"; done)
     if [ -n "$(echo "$missing" | tr -d '[:space:]')" ]; then

@@ -6,7 +6,12 @@ import { InputError } from './errors.ts'
 import { dataDirProblem } from './store/store.ts'
 import { globalOptionSpec, globalOptionsHelp, toGlobalOptions, type GlobalOptions } from './cli/global-options.ts'
 import type { MeshPortAdapter } from './node/mesh-port-adapter.ts'
+import { WEB_OPTION, webOptionFrom, webOptionHelp } from './cli/node-options.ts'
+import type { WebPageAddress } from './web/server/page-server.ts'
 import { version } from './version.ts'
+
+/** Options of the terminal UI (no command): it can serve the volunteer page as `mesh serve` does. */
+const uiOptionSpec = { ...WEB_OPTION } as const
 
 const consoleOutput: Output = {
   json: (value) => { process.stdout.write(JSON.stringify(value) + '\n') },
@@ -20,7 +25,8 @@ export function mainHelp (): string {
 
 usage: mesh [command] [options]
 
-With no command and a terminal, mesh opens its terminal UI.
+With no command and a terminal, mesh opens its terminal UI; its option:
+${webOptionHelp(24)}
 
 commands:
 ${commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
@@ -40,7 +46,8 @@ ${globalOptionsHelp}`
 
 /** The first positional word is the command; global options may come before or after it. */
 function findCommandName (argv: string[]): string | undefined {
-  const { tokens } = parseArgs({ args: argv, options: globalOptionSpec, strict: false, allowPositionals: true, tokens: true })
+  // With the UI's options, the value of `mesh --web HOST:PORT` is not taken for a command name.
+  const { tokens } = parseArgs({ args: argv, options: { ...globalOptionSpec, ...uiOptionSpec }, strict: false, allowPositionals: true, tokens: true })
   return tokens.find(t => t.kind === 'positional')?.value
 }
 
@@ -53,7 +60,7 @@ export function parseCommandLine (argv: string[]): { command?: Command, values: 
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...globalOptionSpec, ...command?.options },
+      options: { ...globalOptionSpec, ...(command == null ? uiOptionSpec : command.options) },
       strict: true,
       allowPositionals: true
     })
@@ -95,9 +102,9 @@ export async function main (argv: string[], output: Output = consoleOutput): Pro
 }
 
 /** The peer the terminal UI drives: started from the global options like every command's. */
-async function startUiPeer (global: GlobalOptions): Promise<MeshPortAdapter> {
+async function startUiPeer (global: GlobalOptions, web: { web?: WebPageAddress }): Promise<MeshPortAdapter> {
   const [{ nodeOptionsFrom, startNode }, { meshPortFor }] = await Promise.all([import('./cli/node-options.ts'), import('./node/mesh-port-adapter.ts')])
-  const node = await startNode(await nodeOptionsFrom(global))
+  const node = await startNode({ ...await nodeOptionsFrom(global), ...web })
   try {
     return await meshPortFor(node)
   } catch (err) {
@@ -118,13 +125,15 @@ export async function run (argv: string[], out: Output, signal: AbortSignal): Pr
   }
   const global = toGlobalOptions(values)
   if (command == null) {
+    // Checked before the terminal is: a bad address is one line, before anything starts.
+    const web = webOptionFrom(values, global)
     if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
       throw new UsageError('no command given and no terminal for the UI (run `mesh --help`)')
     }
     // Starting the peer and opening the GPU take seconds: say so rather than show a blank terminal.
     out.info(`mesh: starting this peer (data dir ${global.dataDir})…`)
     const { runTui } = await import('./tui/run.tsx')
-    return await runTui(global, signal, startUiPeer)
+    return await runTui(global, signal, async (options) => await startUiPeer(options, web))
   }
   const limits = command.positionals ?? { min: 0, max: 0, names: '' }
   if (positionals.length < limits.min) {

@@ -52,6 +52,11 @@ export function printTable (s: Record<string, any>): void {
     rows.push({ figure: 'round close -> next round\'s first lease', value: `${fixed(s.roundTransitionMedianMs, 1)} ms`, reference: `max ${fixed(s.roundTransitionMaxMs, 1)} ms; devices idle ${fixed(s.roundBarrierIdleMs, 1)} ms`, ratio: '', target: '< 50 ms' })
     rows.push({ figure: `FedAvg softmax test accuracy, ${s.fedavg.volunteers} volunteers`, value: fixed(s.fedavgAccuracy, 4), reference: `centralised ${fixed(s.centralisedAccuracy, 4)}`, ratio: `gap ${fixed(s.fedavgAccuracyGap, 4)}`, target: '' })
   }
+  if (s.holePunchMs != null) {
+    rows.push({ figure: `hole punch through two NATs (median of ${s.holePunchTriesMs.length})`, value: `${fixed(s.holePunchMs, 0)} ms`, reference: `tries ${s.holePunchTriesMs.map((ms: number) => fixed(ms, 0)).join(', ')} ms`, ratio: '', target: '' })
+    rows.push({ figure: `chunks over the direct path (matmul ${s.natMatmulSize}, ${fixed(s.natBytesPerChunk / 1024, 0)} KiB a chunk)`, value: `${fixed(s.directChunksPerSec, 1)} /s`, reference: `a relay's default limits: ${fixed(s.relayChunksPerSec, 4)} /s`, ratio: s.relayedVsDirect == null ? 'relay: none' : fixed(s.relayedVsDirect, 0), target: '' })
+  }
+  if (s.natSkipped != null) rows.push({ figure: 'nat (two labs behind NATs)', value: 'skipped', reference: s.natSkipped, ratio: '', target: '' })
   const headers: Row = { figure: 'figure', value: 'value', reference: 'reference', ratio: 'ratio', target: 'target' }
   const keys = Object.keys(headers) as Array<keyof Row>
   const widths = keys.map(key => Math.max(...[headers, ...rows].map(row => row[key].length)))

@@ -10,6 +10,7 @@ export const globalOptionSpec = {
   listen: { type: 'string', multiple: true },
   bootstrap: { type: 'string', multiple: true },
   'no-mdns': { type: 'boolean' },
+  'no-upnp': { type: 'boolean' },
   'swarm-key': { type: 'string' },
   name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -21,6 +22,7 @@ export const globalOptionsHelp = `global options:
   --listen MULTIADDR    address to listen on (repeatable; default /ip4/0.0.0.0/tcp/0)
   --bootstrap MULTIADDR peer to dial at start, beyond the LAN (repeatable)
   --no-mdns             do not discover peers on the LAN
+  --no-upnp             do not ask the router to map this peer's port (UPnP/NAT-PMP)
   --swarm-key FILE      join the private mesh of this pre-shared key (see \`mesh swarm-key\`)
   --name NAME           display name of this peer
   -h, --help            show help
@@ -31,6 +33,8 @@ export interface GlobalOptions {
   readonly listen: string[]
   readonly bootstrap: string[]
   readonly mdns: boolean
+  /** Map the listen port on the router with UPnP; default true (false with --no-upnp). */
+  readonly upnp?: boolean
   readonly swarmKeyFile?: string
   readonly name?: string
 }
@@ -52,6 +56,7 @@ export function toGlobalOptions (values: OptionValues): GlobalOptions {
     listen: (values.listen as string[] | undefined) ?? [],
     bootstrap: (values.bootstrap as string[] | undefined) ?? [],
     mdns: values['no-mdns'] !== true,
+    upnp: values['no-upnp'] !== true,
     swarmKeyFile: values['swarm-key'] as string | undefined,
     name: values.name as string | undefined
   }

@@ -1,11 +1,15 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { GlobalOptions } from './global-options.ts'
-import type { Output } from './command.ts'
+import type { Output, OptionValues } from './command.ts'
 import { UsageError } from './errors.ts'
 import { MeshNode, type MeshNodeOptions } from '../node/mesh-node.ts'
 import { readSwarmKeyFile } from '../node/network/swarm-key.ts'
 import { StoreLockedError } from '../store/store.ts'
+import { reportNetworkEvents } from './network-events.ts'
+import { WEB_WITH_SWARM_KEY } from '../node/config.ts'
+import { isLocalAddress, parseWebAddress, type WebPageAddress } from '../web/server/page-server.ts'
+import { qrLines, urlToShare } from './qr-text.ts'
 
 /** Separates meshes on one LAN without encryption (tests run several side by side). */
 export const MDNS_TAG_ENV = 'MESH_MDNS_SERVICE_TAG'
@@ -39,10 +43,34 @@ export async function nodeOptionsFrom (global: GlobalOptions, env: NodeJS.Proces
     listen: global.listen,
     bootstrap: global.bootstrap.map(checkBootstrap),
     mdns: global.mdns,
+    nat: { upnp: global.upnp !== false },
     ...(tag != null && tag !== '' ? { mdnsServiceTag: tag } : {}),
     ...(global.swarmKeyFile != null ? { swarmKey: await readSwarmKeyFile(global.swarmKeyFile) } : {}),
     ...(global.name != null ? { name: global.name } : {})
   }
+}
+
+/** `--web HOST:PORT` of serve and publish: the option spec. */
+export const WEB_OPTION = { web: { type: 'string' } } as const
+/** Its help lines, the text starting at `column` as the command's other options do. */
+export function webOptionHelp (column: number): string {
+  const name = '  --web HOST:PORT'
+  const indent = ' '.repeat(column)
+  const first = name.length < column ? name.padEnd(column) : `${name}\n${indent}`
+  return `${first}serve the volunteer page there (0.0.0.0: every interface; port 0: any free one)
+${indent}and listen on WebSockets besides TCP, so a browser tab volunteers (not with --swarm-key)`
+}
+
+/** The page address of `--web`, checked (exit 2 when malformed, or with a swarm key). */
+export function webOptionFrom (options: OptionValues, global: GlobalOptions): { web?: WebPageAddress } {
+  const text = options.web
+  if (text === undefined) return {}
+  if (typeof text !== 'string') throw new UsageError('--web expects HOST:PORT')
+  if (global.swarmKeyFile != null) throw new UsageError(WEB_WITH_SWARM_KEY)
+  const web = parseWebAddress(text)
+  if (web == null) throw new UsageError(`--web expects HOST:PORT with an IP address of this machine, like 0.0.0.0:8080 or [::1]:8080 (got '${text}')`)
+  if (!isLocalAddress(web.host)) throw new UsageError(`--web ${text}: no interface of this machine has that address (0.0.0.0 serves on every one)`)
+  return { web }
 }
 
 /** Starts the peer of a headless command; a data dir in use by another process is the user's to fix (exit 2). */
@@ -57,15 +85,22 @@ export async function startNode (options: MeshNodeOptions): Promise<MeshNode> {
 
 /** The first line of every long-running headless command. */
 export function reportStarted (out: Output, node: MeshNode<any>, json: boolean): void {
+  const web = node.webPageUrls()
   if (json) {
-    out.json({ event: 'started', peerId: node.peerId, addresses: node.addresses() })
+    out.json({ event: 'started', peerId: node.peerId, addresses: node.addresses(), ...(web.length > 0 ? { web: { url: web[0], urls: web } } : {}) })
   } else {
     out.info(`mesh: peer ${node.peerId} (${node.name}) listening on ${node.addresses().join(' ')}`)
+    if (web.length > 0) {
+      out.info(`mesh: volunteer from a browser: open ${web.join(' or ')}`)
+      // A phone or the next desk scans the address rather than typing it.
+      for (const line of qrLines(urlToShare(web)!)) out.info(line)
+    }
   }
 }
 
 /** Prints peers joining and leaving and rejected messages while a command runs. */
 export function reportNodeEvents (out: Output, node: MeshNode<any>, json: boolean): void {
+  reportNetworkEvents(out, node, json)
   node.addEventListener('peer:joined', ({ detail }) => {
     if (json) out.json({ event: 'peer:joined', peer: detail.id, name: detail.name })
     else out.info(`mesh: peer joined ${detail.name ?? ''} ${detail.id}`)

@@ -4,10 +4,13 @@ import type { ProgressProvider } from './coordinator/own-progress.ts'
 import type { ComputeDevice, OpenComputeDeviceOptions } from '../compute/device.ts'
 import type { CoordinatorInit } from './coordinator/index.ts'
 import type { VolunteerInit } from './volunteer/index.ts'
+import type { WebPageAddress } from '../web/server/page-server.ts'
 import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './network/libp2p.ts'
 import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './discovery/announcer.ts'
 import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './discovery/project-registry.ts'
 import { DEFAULT_RENDEZVOUS_INTERVAL_MS } from './discovery/dht-rendezvous.ts'
+import { webSocketListenFor } from '../web/server/page-server.ts'
+import { InputError } from '../errors.ts'
 
 /**
  * How a peer is started. The network fields are libp2p's (see
@@ -15,7 +18,7 @@ import { DEFAULT_RENDEZVOUS_INTERVAL_MS } from './discovery/dht-rendezvous.ts'
  * on, queried every 5 s, display name the host name.
  */
 export interface MeshNodeOptions<Extra extends ServiceFactories = {}> extends
-  Pick<MeshLibp2pOptions, 'listen' | 'bootstrap' | 'mdns' | 'mdnsServiceTag' | 'mdnsIntervalMs' | 'swarmKey' | 'name'> {
+  Pick<MeshLibp2pOptions, 'listen' | 'bootstrap' | 'mdns' | 'mdnsServiceTag' | 'mdnsIntervalMs' | 'swarmKey' | 'name' | 'nat'> {
   /** Where the key and the LevelDB store live. */
   readonly dataDir: string
   /** Default 5 s. */
@@ -44,6 +47,13 @@ export interface MeshNodeOptions<Extra extends ServiceFactories = {}> extends
   readonly coordinator?: CoordinatorTuning
   /** The volunteer loop's tuning (retries, patience); default its constants. */
   readonly volunteer?: VolunteerTuning
+  /**
+   * Serve the volunteer page here (`--web HOST:PORT`; port 0: any free one)
+   * and listen on WebSockets on the same host besides TCP (unless `listen`
+   * already has a /ws address), so browsers join the mesh. Not with a swarm
+   * key: a browser cannot hold one. Default: off.
+   */
+  readonly web?: WebPageAddress
 }
 
 export type CoordinatorTuning = Omit<Partial<CoordinatorInit>, 'libp2p' | 'store' | 'blobs' | 'privateKey' | 'events'>
@@ -68,12 +78,16 @@ export interface ResolvedNodeConfig {
   readonly controlSocket: boolean
   readonly coordinator: CoordinatorTuning
   readonly volunteer: VolunteerTuning
+  readonly web?: WebPageAddress
+  readonly nat?: MeshLibp2pOptions['nat']
 }
 
 export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeConfig {
+  const listen = options.listen != null && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN
+  if (options.web != null && options.swarmKey != null) throw new InputError(WEB_WITH_SWARM_KEY)
   return {
     dataDir: options.dataDir,
-    listen: options.listen != null && options.listen.length > 0 ? options.listen : DEFAULT_LISTEN,
+    listen: options.web == null ? listen : [...listen, ...webSocketListenFor(options.web, listen)],
     bootstrap: options.bootstrap ?? [],
     mdns: options.mdns ?? true,
     mdnsServiceTag: options.mdnsServiceTag ?? DEFAULT_MDNS_SERVICE_TAG,
@@ -89,6 +103,11 @@ export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeC
     volunteerDevice: options.volunteerDevice ?? {},
     controlSocket: options.controlSocket ?? true,
     coordinator: options.coordinator ?? {},
-    volunteer: options.volunteer ?? {}
+    volunteer: options.volunteer ?? {},
+    ...(options.web != null ? { web: options.web } : {}),
+    ...(options.nat != null ? { nat: options.nat } : {})
   }
 }
+
+/** Why `--web` and `--swarm-key` do not go together. */
+export const WEB_WITH_SWARM_KEY = '--web cannot serve a private mesh (--swarm-key): a browser cannot hold a pnet swarm key over WebSockets, so browser volunteers could not connect'

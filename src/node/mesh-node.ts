@@ -13,6 +13,9 @@ import { decodeSignedManifest, type ProjectManifest } from '../protocols/manifes
 import { loadOrCreateIdentity } from './network/identity.ts'
 import { createMeshLibp2p, type MeshLibp2p, type ServiceFactories } from './network/libp2p.ts'
 import { DiscoveryDialer } from './discovery/discovery-dialer.ts'
+import { NodeReachability } from './network/node-reachability.ts'
+import type { DoctorReport } from './doctor/doctor.ts'
+import type { ReachabilityReport } from './network/reachability.ts'
 import { DhtRendezvous } from './discovery/dht-rendezvous.ts'
 import { KnownNames } from './discovery/known-names.ts'
 import { PeerTracker } from './discovery/peer-tracker.ts'
@@ -29,6 +32,7 @@ import { ledgerReceipts, recordsFromSnapshot, recordsFromStore } from './figures
 import { hasHistory, listHistory, loadReplaySpec, writeHistory } from './coordinator/history.ts'
 import { Volunteering, type JoinOptions, type SetPrefsOptions, type VolunteerRun } from './volunteer/volunteering.ts'
 import { ControlServer } from './control/control-server.ts'
+import { VolunteerPageServer } from '../web/server/page-server.ts'
 import { controlHandlers } from './control/control-handlers.ts'
 import { InputError } from '../errors.ts'
 import type { ComputeDevice } from '../compute/device.ts'
@@ -76,6 +80,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private readonly log: Logger
   private readonly tracker: PeerTracker
   private readonly dialer: DiscoveryDialer
+  /** Relays, hole punching and `mesh doctor` (network/node-reachability.ts). */
+  private readonly reach: NodeReachability
   private readonly rendezvous: DhtRendezvous
   private readonly registry: ProjectRegistry
   private readonly announcer: Announcer
@@ -87,6 +93,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private readonly blobCache: BlobCacheSweeper
   private progressProvider: ProgressProvider
   private control?: ControlServer
+  /** The volunteer page (`--web`), served once libp2p listens. */
+  private webPage?: VolunteerPageServer
   /** Names of credited peers kept in the store, for peers not connected now. */
   private knownNames?: KnownNames
   /** The ledger's receipts as last read; cleared when a chunk is verified here or this peer earns a receipt. */
@@ -115,7 +123,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     })
     this.blobCache = new BlobCacheSweeper(blobs, {}, libp2p.logger.forComponent('mesh:blob-cache'))
     this.volunteering = new Volunteering({
-      libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice ?? (async () => await openComputeDevice({ ...config.volunteerDevice, logFile })), tuning: config.volunteer
+      libp2p, store, blobs, events: this, log: libp2p.logger.forComponent('mesh:volunteering'), openDevice: config.openDevice ?? (async () => await openComputeDevice({ ...config.volunteerDevice, logFile })), tuning: { ...config.volunteer, directPath: peer => this.reach.path(peer) }
     })
     const fromStore = storeProgressProvider(store, id => this.own.get(id)?.manifest)
     this.progressProvider = config.progress ?? (async id => this.coordinator.progress(id) ?? await fromStore(id))
@@ -124,6 +132,13 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
       onLeft: peer => { this.emit('peer:left', peer) }
     })
     this.dialer = new DiscoveryDialer(libp2p, libp2p.logger.forComponent('mesh:dialer'))
+    this.reach = new NodeReachability(libp2p, {
+      serving: config.nat !== false && config.nat?.relay != null,
+      swarmKey: config.swarmKey != null,
+      dial: (peer, addresses) => { this.dialer.dial(peer, addresses) },
+      emit: (type, detail) => { this.emit(type, detail) },
+      log: libp2p.logger.forComponent('mesh:reachability')
+    })
     this.rendezvous = new DhtRendezvous(libp2p, this.dialer, libp2p.logger.forComponent('mesh:rendezvous'), {
       intervalMs: config.rendezvousIntervalMs,
       hasProjects: () => [...this.own.values()].some(p => p.progress.status === 'running')
@@ -168,7 +183,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
         swarmKey: config.swarmKey,
         name: config.name,
         blob: { source: blobs },
-        services: options.services
+        services: options.services,
+        ...(config.nat != null ? { nat: config.nat } : {})
       })
       node = new MeshNode<Extra>(libp2p, store, blobs, privateKey, config)
       await node.begin()
@@ -188,6 +204,11 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
       const text = address.toString()
       return text.endsWith(`/p2p/${this.peerId}`) ? text : `${text}/p2p/${this.peerId}`
     })
+  }
+
+  /** The volunteer page's URLs (`--web`), the one to share first; empty without one. */
+  webPageUrls (): string[] {
+    return this.webPage?.urls() ?? []
   }
 
   peers (): PeerSummary[] {
@@ -412,6 +433,24 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     await this.announcer.announceAll()
   }
 
+  /** What this peer knows of its reachability beyond the LAN: public addresses, NAT, relays, paths. */
+  reachability (): ReachabilityReport {
+    return this.reach.report()
+  }
+
+  /** `mesh doctor`: the reachability report with a verdict (and its fix) per finding, and the path to each project's researcher. */
+  doctor (): DoctorReport {
+    return this.reach.doctor(this.projects().map(p => ({ id: p.id, name: p.name, owner: p.owner, ...(p.ownerName != null ? { ownerName: p.ownerName } : {}), own: p.own, status: p.status })), this.addresses())
+  }
+
+  /** Connects to the researchers of the discovered running projects (for `mesh doctor`, which then sees the paths to them). */
+  reachResearchers (): void {
+    for (const project of this.registry.list()) {
+      if (project.offline || project.progress.status === 'done' || project.progress.status === 'failed') continue
+      this.dialer.dial(peerIdFromString(project.manifest.owner), project.ownerAddresses)
+    }
+  }
+
   /** Gossipsub's score of a peer, as this node sees it (negative after invalid messages). */
   gossipScore (peerId: string): number {
     return (this.libp2p.services.pubsub as unknown as { getScore: (id: string) => number }).getScore(peerId)
@@ -455,8 +494,10 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.tracker.start()
     this.dialer.start()
     await this.libp2p.start()
+    if (this.config.web != null) this.webPage = await VolunteerPageServer.start(this.config.web, this.libp2p, this.name)
     this.announcer.start()
     this.rendezvous.start()
+    this.reach.start()
     this.blobCache.start()
     this.timers = [
       setInterval(() => { this.registry.sweep() }, OFFLINE_SWEEP_MS),
@@ -468,12 +509,14 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private async shutdown (): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
     await this.control?.close().catch(() => {})
+    await this.webPage?.close().catch(() => {})
     // Leases are released over the network, so before libp2p stops.
     await this.volunteering.stop()
     this.coordinator.stop()
     this.announcer.stop()
     this.dialer.stop()
     await this.rendezvous.stop()
+    await this.reach.stop()
     this.tracker.stop()
     await this.libp2p.stop()
     await this.recording

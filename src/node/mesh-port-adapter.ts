@@ -6,15 +6,16 @@ import type {
 import type { MeshNode } from './mesh-node.ts'
 import type { VolunteerPolicy } from './volunteer/policy/index.ts'
 import { loadProject, type LoadedProject } from './publish/publish-request.ts'
+import type { DoctorReport } from './doctor/doctor.ts'
 import type {
   DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs
 } from './types.ts'
 
 /** What the adapter uses of a MeshNode. */
 export type PortNode = Pick<MeshNode<any>,
-  'peerId' | 'name' | 'peers' | 'projects' | 'projectStats' | 'health' | 'leaderboard' | 'history' | 'volunteerStatus' |
+  'peerId' | 'name' | 'peers' | 'projects' | 'projectStats' | 'health' | 'doctor' | 'leaderboard' | 'history' | 'volunteerStatus' |
   'prefs' | 'setPrefs' | 'publish' | 'join' | 'pause' | 'resume' | 'leave' | 'exportProject' | 'replay' | 'stop' |
-  'startPolicy' | 'policyState' | 'volunteerPolicy' | 'updatePolicy' | 'addEventListener' | 'removeEventListener'>
+  'startPolicy' | 'policyState' | 'volunteerPolicy' | 'updatePolicy' | 'addEventListener' | 'removeEventListener' | 'webPageUrls'>
 
 export interface MeshPortOptions {
   /** Policy fields for this run only, over what the data dir keeps (not saved). */
@@ -40,10 +41,12 @@ export class MeshPortAdapter implements MeshPort {
     this.name = node.name
   }
 
+  webPageUrls (): string[] { return this.node.webPageUrls() }
   peers (): PeerSummary[] { return this.node.peers() }
   projects (): ProjectSummary[] { return this.node.projects() }
   async projectStats (projectId: string): Promise<ProjectStats | undefined> { return await this.node.projectStats(projectId) }
   async health (): Promise<HealthStats> { return await this.node.health() }
+  doctor (): DoctorReport { return this.node.doctor() }
   async leaderboard (): Promise<LeaderboardEntry[]> { return await this.node.leaderboard() }
   async history (): Promise<HistoryEntry[]> { return await this.node.history() }
   volunteerStatus (): VolunteerState {

@@ -199,6 +199,15 @@ export interface MeshEvents {
   'work:paused': { code: string, reason?: string }
   'work:resumed': { code: string }
   'rejected': { from?: string, what: string, reason: string }
+  /** A peer first reached through a relay now has a direct connection (holePunchMs: from the relayed connection to it). */
+  'path:direct': { peer: string, holePunchMs?: number, address: string }
+  /** A peer reached only through a relay, and hole punching did not get through: chunks cannot move between the two. */
+  'path:none': { peer: string, reason: string }
+  /** This peer holds a reservation on a relay (it is reachable through it), or lost it. */
+  'relay:reserved': { relay: string, address: string }
+  'relay:lost': { relay: string }
+  /** The volunteer takes no chunks from this researcher: there is only a relayed connection to it. */
+  'work:no-direct-path': { projectId: string, researcher: string, reason: string }
 }
 
 /** One closed round of an iterative project, with the kernel's figures (loss, accuracy, inertia) beside the mesh's own. */

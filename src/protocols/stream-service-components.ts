@@ -1,4 +1,4 @@
-import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
 
 /** The libp2p components a request/response protocol service uses: handlers in, streams out, a logger. */
 export interface StreamServiceComponents {
@@ -8,6 +8,9 @@ export interface StreamServiceComponents {
   }
   connectionManager: {
     openStream (peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
+    /** With getConnections: streams over direct connections only (direct-stream.ts). */
+    openConnection (peer: PeerId, options?: AbortOptions): Promise<Connection>
+    getConnections (peer?: PeerId): Connection[]
   }
   logger: ComponentLogger
 }

@@ -1,4 +1,5 @@
 import type { PublishRequest } from '../node/publish/publish-request.ts'
+import type { DoctorReport } from '../node/doctor/doctor.ts'
 import type { RunOutcome } from '../node/volunteer/project-worker.ts'
 import type { PolicyState, VolunteerPolicy } from '../node/volunteer/policy/index.ts'
 import type {
@@ -16,6 +17,8 @@ export interface MeshPort {
   /** Display name of this peer. */
   readonly name: string
   readonly device: DeviceSummary
+  /** The URLs of the volunteer page this peer serves (`--web`), the one to share first; empty without one. */
+  webPageUrls(): readonly string[]
 
   peers(): MaybePromise<PeerSummary[]>
   /** Own and discovered projects. */
@@ -23,6 +26,8 @@ export interface MeshPort {
   /** Figures of an own project; undefined for a project this peer does not coordinate. */
   projectStats(projectId: string): MaybePromise<ProjectStats | undefined>
   health(): MaybePromise<HealthStats>
+  /** `mesh doctor`'s verdicts on reachability beyond the LAN; absent where the port cannot tell. */
+  doctor?(): MaybePromise<DoctorReport>
   leaderboard(): MaybePromise<LeaderboardEntry[]>
   history(): MaybePromise<HistoryEntry[]>
   volunteerStatus(): MaybePromise<VolunteerState>

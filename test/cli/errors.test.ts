@@ -103,7 +103,8 @@ const cases: Array<{ args: string[], message: RegExp }> = [
   { args: ['projects', '--wait', '0', '--listen', 'nonsense'], message: /--listen expects a multiaddr like/ },
   { args: ['projects', '--wait', 'soon'], message: /--wait expects a number from 0/ },
   { args: ['projects', '--wait', '1', '--swarm-key', file('bad.key'), ...dataDir], message: /bad\.key: not a swarm key/ },
-  { args: ['swarm-key', 'extra'], message: /unexpected argument 'extra'/ }
+  { args: ['swarm-key', 'extra'], message: /unexpected argument 'extra'/ },
+  { args: ['--web', 'nonsense'], message: /--web expects HOST:PORT .*\(got 'nonsense'\)/ }
 ]
 
 test('each bad input exits 2 with one line naming the problem', async () => {

@@ -38,6 +38,7 @@ function fakeNode (options: { policy: boolean }): { node: Parameters<typeof cont
     status: async () => ({ peerId: 'p', name: 'v', running: true, projects: [] }),
     volunteerStatus: () => ({ state: 'waiting', projectId: 'proj-1', currentChunk: 3, chunksComputed: 2, creditsFlops: 0, receipts: 1 }),
     projects: () => [{ id: 'proj-1', name: 'pi' }],
+    doctor: () => ({ noDirectPath: [] }),
     policyState: () => options.policy ? state() : undefined,
     volunteerPolicy: () => options.policy ? policy : undefined,
     updatePolicy: async (update: Partial<VolunteerPolicy>) => {

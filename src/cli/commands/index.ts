@@ -11,6 +11,7 @@ import { statusCommand } from './status.ts'
 import { exportCommand } from './export.ts'
 import { leaderboardCommand } from './leaderboard.ts'
 import { historyCommand } from './history.ts'
+import { doctorCommand } from './doctor.ts'
 
 /**
  * Every headless command, in the order `mesh --help` lists them.
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   snoozeCommand,
   projectsCommand,
   statusCommand,
+  doctorCommand,
   exportCommand,
   leaderboardCommand,
   historyCommand,

@@ -2,7 +2,7 @@ import type { Command, CommandContext, OptionValues } from '../command.ts'
 import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { ResearcherReport } from '../work-events.ts'
 import { parseInteger, parseNumber, parseShape, optionalString } from '../parse-values.ts'
-import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
+import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted, WEB_OPTION, webOptionFrom, webOptionHelp } from '../node-options.ts'
 import { loadProject, MAX_GENERATED_SIDE, type MatmulInputs, type PublishRequest, type WgslPublishRequest } from '../../node/publish/publish-request.ts'
 import { MAX_ITEMS, parseSeed } from '../../compute/kernels/wgsl/params.ts'
 import { parseParamText, parseSharedText, SpecTextError } from '../../compute/kernels/wgsl/spec-text.ts'
@@ -140,9 +140,10 @@ async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
   const untilDone = ctx.options['until-done'] === true
   // Read and check everything before a peer starts: bad input exits 2 at once.
+  const web = webOptionFrom(ctx.options, ctx.global)
   const { spec, notes } = await loadProject(requestFromOptions(ctx.options))
   // Here --name names the project; the peer keeps its default display name.
-  const node = await startNode(await nodeOptionsFrom({ ...ctx.global, name: undefined }))
+  const node = await startNode({ ...await nodeOptionsFrom({ ...ctx.global, name: undefined }), ...web })
   let status: 'running' | 'done' | 'failed' = 'running'
   try {
     reportStarted(ctx.out, node, json)
@@ -219,6 +220,7 @@ ${roundsHelp}
   --spot-check P        fraction of chunks recomputed here: on the CPU for matmul (default 0.05),
                         sampled items on this machine's WebGPU device for map and wgsl (default 0.1)
   --until-done          exit once the project is finished: 0 when verified complete, 1 when it failed
+${webOptionHelp(24)}
   --json                one JSON object per line: started, published, chunk-leased, chunk-verified per chunk,
                         chunk-requeued, volunteer-lost, done (with its figures) or failed, stopped`,
   options: {
@@ -245,6 +247,7 @@ ${roundsHelp}
     'spot-check': { type: 'string' },
     'until-done': { type: 'boolean' },
     json: { type: 'boolean' },
+    ...WEB_OPTION,
     ...roundsOptionSpecs
   },
   run

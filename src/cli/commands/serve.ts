@@ -1,9 +1,10 @@
 import type { Command, CommandContext } from '../command.ts'
 import { EXIT_OK, EXIT_WORK_FAILED, UsageError } from '../errors.ts'
 import { parseVolunteerFlags, startVolunteerPolicy, VOLUNTEER_FLAG_HELP, VOLUNTEER_FLAG_OPTIONS, VOLUNTEER_FLAG_USAGE } from '../volunteer-options.ts'
-import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted } from '../node-options.ts'
+import { lingerAfterFinish, nodeOptionsFrom, reportNodeEvents, reportStarted, startNode, waitUntilAborted, WEB_OPTION, webOptionFrom, webOptionHelp } from '../node-options.ts'
 import { volunteerReports, reportVolunteerEvents, ResearcherReport } from '../work-events.ts'
 import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
+import { RELAY_OPTIONS, RELAY_OPTIONS_HELP, RELAY_OPTIONS_USAGE, relayOptionsFrom } from '../relay-options.ts'
 
 async function run (ctx: CommandContext): Promise<number> {
   const json = ctx.options.json === true
@@ -13,7 +14,11 @@ async function run (ctx: CommandContext): Promise<number> {
   if (!volunteer && [flags.policy, flags.tuning, flags.device].some(group => Object.keys(group).length > 0)) {
     throw new UsageError('serve: the volunteer policy flags (--when, --schedule, --max-chunk-time, ...) need --volunteer')
   }
-  const node = await startNode({ ...await nodeOptionsFrom(ctx.global), volunteer: flags.tuning, volunteerDevice: flags.device })
+  const web = webOptionFrom(ctx.options, ctx.global)
+  const relay = relayOptionsFrom(ctx.options)
+  const base = await nodeOptionsFrom(ctx.global)
+  const nat = relay == null || base.nat === false ? base.nat : { ...base.nat, relay }
+  const node = await startNode({ ...base, ...(nat != null ? { nat } : {}), ...web, volunteer: flags.tuning, volunteerDevice: flags.device })
   // Volunteering ends with the command: when interrupted, or once the own projects are finished.
   const stopVolunteering = new AbortController()
   const onAbort = (): void => { stopVolunteering.abort() }
@@ -58,7 +63,7 @@ async function run (ctx: CommandContext): Promise<number> {
 export const serveCommand: Command = {
   name: 'serve',
   summary: "run this data dir's peer headless: resume and serve its own projects",
-  usage: `[--volunteer] [--until-done] [--json] ${VOLUNTEER_FLAG_USAGE}`,
+  usage: `[--volunteer] [--until-done] [--web HOST:PORT] ${RELAY_OPTIONS_USAGE} [--json] ${VOLUNTEER_FLAG_USAGE}`,
   help: `Starts the peer of this data dir without the UI: its unfinished own projects are
 resumed (chunks verified before stay verified; leases of a previous run are
 handed out again) and served to volunteers; \`mesh status\` and \`mesh export\`
@@ -69,6 +74,8 @@ options:
   --until-done   exit once every resumed own project is finished: 0 when all are
                  done, 1 when one failed (at once, with 0, when there is none)
                  (interrupted, it stops cleanly with 0; a later serve resumes)
+${webOptionHelp(17)}
+${RELAY_OPTIONS_HELP}
   --json         one JSON object per line: started, serving, chunk-leased, chunk-verified,
                  chunk-requeued, volunteer-lost, done, failed (and the volunteer's
                  joined, chunk-computed, paused/resumed, left with --volunteer), stopped
@@ -78,6 +85,8 @@ ${VOLUNTEER_FLAG_HELP}`,
     volunteer: { type: 'boolean' },
     'until-done': { type: 'boolean' },
     json: { type: 'boolean' },
+    ...WEB_OPTION,
+    ...RELAY_OPTIONS,
     ...VOLUNTEER_FLAG_OPTIONS
   },
   run

@@ -9,7 +9,7 @@ import type { ProjectStats, RoundsProgress } from '../../node/types.ts'
 import { roundsStatusText } from '../rounds-text.ts'
 
 /** A running peer's answer also says how it volunteers (src/node/control/volunteer-report.ts). */
-type LiveStatus = StatusReport & { readonly volunteer?: VolunteerReport }
+type LiveStatus = StatusReport & { readonly volunteer?: VolunteerReport, readonly noDirectPath?: ReadonlyArray<{ peer: string, reason?: string }> }
 
 /** A project's figures as one JSON line: everything but the per-chunk and per-second series. */
 export function statusLine (stats: ProjectStats, live: boolean): Record<string, unknown> {
@@ -107,6 +107,7 @@ async function run (ctx: CommandContext): Promise<number> {
   if (ctx.options.json === true) {
     for (const stats of report.projects) ctx.out.json(statusLine(stats, report.running))
     if (report.volunteer != null) ctx.out.json(volunteerLine(report.volunteer))
+    if (report.noDirectPath != null) ctx.out.json({ kind: 'network', noDirectPath: report.noDirectPath })
     return 0
   }
   const who = report.peerId == null ? ctx.global.dataDir : `peer ${report.peerId}`
@@ -120,6 +121,7 @@ async function run (ctx: CommandContext): Promise<number> {
     if (s.rounds != null) ctx.out.line(roundsStatusText(shortId(s.project.id), s.rounds, s.project.status))
   }
   if (report.volunteer != null) printVolunteer(ctx, report.volunteer)
+  for (const { peer, reason } of report.noDirectPath ?? []) ctx.out.line(`no direct path to peer ${shortId(peer)} (only through a relay; no chunks move): ${reason ?? 'hole punching failed'}`)
   return 0
 }
 
@@ -139,7 +141,9 @@ data dir when none runs.
            converged, chunksDone, chunksPerRound); then,
            when the running peer volunteers, one object with kind 'volunteer': state,
            pausedReason, projectId, projectName, currentChunk, text ('paused: on battery'),
-           compute, code, reason, until, pauses, notes and policy`,
+           compute, code, reason, until, pauses, notes and policy; and when peers are
+           reached only through a relay with no direct path (see \`mesh doctor\`), one
+           object with kind 'network': noDirectPath (peer, reason)`,
   options: { json: { type: 'boolean' } },
   run
 }

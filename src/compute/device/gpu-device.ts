@@ -61,7 +61,7 @@ export class GpuComputeDevice implements ComputeDevice {
     const requiredLimits: Record<string, number> = {}
     for (const name of COMPUTE_LIMIT_NAMES) requiredLimits[name] = adapter.limits[name]
     const device = await adapter.requestDevice({ requiredLimits })
-    const opened = new GpuComputeDevice(gpu, device, webgpu.globals as unknown as WebGpuConstants, {
+    return await GpuComputeDevice.wrap(gpu, device, webgpu.globals as unknown as WebGpuConstants, {
       backend: options.backend,
       featureLevel: options.featureLevel,
       description: describeAdapter(adapter.info, options.backend),
@@ -69,8 +69,17 @@ export class GpuComputeDevice implements ComputeDevice {
       limits: Object.fromEntries(COMPUTE_LIMIT_NAMES.map(name => [name, device.limits[name]])) as unknown as ComputeLimits,
       loopBudget: null
     })
-    await opened.measureLoopBudget()
-    return opened
+  }
+
+  /**
+   * A device opened elsewhere (the volunteer page's, from `navigator.gpu`,
+   * with the browser's GPUBufferUsage and GPUMapMode), measured as open()
+   * measures Dawn's.
+   */
+  static async wrap (gpu: GPU | undefined, device: GPUDevice, constants: WebGpuConstants, info: ComputeDeviceInfo): Promise<GpuComputeDevice> {
+    const wrapped = new GpuComputeDevice(gpu, device, constants, info)
+    await wrapped.measureLoopBudget()
+    return wrapped
   }
 
   /**

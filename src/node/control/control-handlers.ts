@@ -14,11 +14,13 @@ const EXPORT_FORMATS = exportFormats
  * `mesh status` reads alike either way. Params come from another local
  * process: checked like any input.
  */
-export function controlHandlers (node: Pick<MeshNode<any>, 'status' | 'exportProject' | 'leaderboard' | 'history' | 'health' | 'updatePolicy'> & VolunteerReportNode): ControlHandlers {
+export function controlHandlers (node: Pick<MeshNode<any>, 'status' | 'exportProject' | 'leaderboard' | 'history' | 'health' | 'updatePolicy' | 'doctor'> & VolunteerReportNode): ControlHandlers {
   return {
     status: async () => {
       const volunteer = volunteerReport(node)
-      return { ...await node.status(), ...(volunteer != null ? { volunteer } : {}) }
+      // Peers met only through a relay, with no direct path: no chunk can move between them and this peer.
+      const noDirectPath = node.doctor().noDirectPath
+      return { ...await node.status(), ...(volunteer != null ? { volunteer } : {}), ...(noDirectPath.length > 0 ? { noDirectPath } : {}) }
     },
     export: async (params) => {
       const { projectId, format, path } = params
@@ -31,6 +33,8 @@ export function controlHandlers (node: Pick<MeshNode<any>, 'status' | 'exportPro
     leaderboard: async () => await node.leaderboard(),
     history: async () => await node.history(),
     health: async () => await node.health(),
+    // `mesh doctor` while the peer runs: its live reachability, NAT, relays and paths.
+    doctor: async () => node.doctor(),
     volunteer: async () => node.volunteerStatus(),
     projects: async () => node.projects(),
     // `mesh snooze`: untilMs ends the snooze then (ms since epoch); null ends it now.

@@ -1,5 +1,6 @@
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { meshNoiseCrypto } from './noise-crypto.ts'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -18,6 +19,8 @@ import { ANNOUNCE_TOPIC, MAX_ANNOUNCEMENT_BYTES } from '../../protocols/announce
 import { work, type Work, type WorkInit } from '../../protocols/work/index.ts'
 import { blob, type BlobInit, type BlobTransfer } from '../../protocols/blob/index.ts'
 import { version } from '../../version.ts'
+import { natTraversal, type NatTraversalOptions } from './nat-traversal.ts'
+import { reachability, type ReachabilityService } from './reachability.ts'
 
 /**
  * The one place that decides which libp2p services a mesh peer runs:
@@ -37,6 +40,7 @@ export interface MeshServices extends ServiceMap {
   pubsub: GossipSub
   work: Work
   blob: BlobTransfer
+  reachability: ReachabilityService
 }
 
 export type ServiceFactories = Record<string, (components: any) => unknown>
@@ -57,6 +61,8 @@ export interface MeshLibp2pOptions<Extra extends ServiceFactories = {}> {
   /** Where served blobs come from (the node's BlobStore), and the blob protocol's limits. */
   readonly blob?: BlobInit
   readonly services?: Extra
+  /** Relays, hole punching, AutoNAT, UPnP and reachability (nat-traversal.ts); false: LAN only. Default: on, without UPnP or a relay. */
+  readonly nat?: NatTraversalOptions | false
 }
 
 export type MeshLibp2p<Extra extends ServiceFactories = {}> = Libp2p<MeshServices & { [K in keyof Extra]: ReturnType<Extra[K]> }>
@@ -107,12 +113,14 @@ export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (opt
   if (options.bootstrap != null && options.bootstrap.length > 0) {
     peerDiscovery.push(bootstrap({ list: options.bootstrap }))
   }
+  const nat = options.nat === false ? undefined : natTraversal(options.nat ?? {})
   const node = await createLibp2p({
     start: false,
     privateKey: options.privateKey,
     addresses: { listen: options.listen ?? DEFAULT_LISTEN },
     nodeInfo: { name: 'mesh', version, userAgent: agentVersionFor(options.name) },
-    transports: [tcp()],
+    // WebSockets for browser volunteers (`--web`, or a /ws --listen address); peers prefer TCP among themselves.
+    transports: [nat?.tcp ?? tcp(), webSockets(), ...(nat?.transports ?? [])],
     connectionEncrypters: [noise({ crypto: meshNoiseCrypto })],
     streamMuxers: [yamux()],
     ...(options.swarmKey != null ? { connectionProtector: preSharedKey({ psk: options.swarmKey }) } : {}),
@@ -134,6 +142,7 @@ export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (opt
       }),
       work: work(options.work),
       blob: blob(options.blob),
+      ...(nat?.services ?? { reachability: reachability({ reserve: false }) }),
       ...options.services
     } as any
   })

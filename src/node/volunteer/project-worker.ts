@@ -17,6 +17,8 @@ import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
 import type { MeshStore } from '../../store/store.ts'
 import type { VolunteerPrefs, VolunteerStatus } from '../types.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
+import { RelayedConnectionError } from '../../protocols/direct-stream.ts'
+import type { DirectPath } from '../network/reachability.ts'
 
 /** Where the volunteer computes: a ComputeDevice. */
 export interface VolunteerDevice {
@@ -76,6 +78,8 @@ export interface WorkerInit {
   readonly signal: AbortSignal
   readonly log: Logger
   readonly tuning: WorkerTuning
+  /** The path to a peer (reachability.ts): leases come over direct connections only, and when there is none this says why. */
+  readonly directPath?: (peer: PeerId) => Pick<DirectPath, 'state' | 'reason'>
 }
 
 type LeaseOutcome =
@@ -130,6 +134,8 @@ export class ProjectWorker {
   private retryMs: number
   /** When the researcher last served this project (a lease answer other than unknown project). */
   private lastServed = Date.now()
+  /** Whether `work:no-direct-path` was emitted for the current lack of a direct path. */
+  private saidNoDirectPath = false
   private computeFailures = 0
   private stopReason?: { outcome: RunOutcome, reason: string }
   /** Aborted a grace period after stop: a lease granted while stopping still arrives, and is released. */
@@ -321,10 +327,30 @@ export class ProjectWorker {
       }
     } catch (err: any) {
       if (signal.aborted) return { kind: 'wait', ms: 0 }
+      if (err instanceof RelayedConnectionError) return this.relayedOnly()
+      this.saidNoDirectPath = false
       // A researcher that restarted is unreachable, then answers NOT_SERVING until it has resumed its projects.
       if (!(err instanceof WorkErrorResponse && err.code === WorkErrorCode.NOT_SERVING)) this.lastError = `lease request failed: ${err?.message ?? err}`
       return this.notServed(err?.message ?? String(err))
     }
+  }
+
+  /**
+   * Only a relayed connection to the researcher: no lease over it. While
+   * hole punching is tried the volunteer waits; when it failed it says so
+   * (once) and keeps asking until its patience with the researcher ends.
+   */
+  private relayedOnly (): LeaseOutcome {
+    const { owner, project, events } = this.init
+    const path = this.init.directPath?.(owner)
+    if (path?.state === 'no-direct-path') {
+      this.lastError = `no direct connection to the researcher (only through a relay, which carries no chunks): ${path.reason ?? 'hole punching failed'}`
+      if (!this.saidNoDirectPath) emit(events, 'work:no-direct-path', { projectId: project.id, researcher: owner.toString(), reason: this.lastError })
+      this.saidNoDirectPath = true
+    } else {
+      this.lastError = 'only a relayed connection to the researcher so far (hole punching is under way); chunks move over direct connections only'
+    }
+    return this.notServed(this.lastError)
   }
 
   /** The researcher did not serve the project this time: wait and ask again, up to the patience period. */

@@ -6,7 +6,7 @@ import { emit, type MeshEventMap, type MeshEventSink } from '../coordinator/even
 import * as defaults from './constants.ts'
 import { deviceFitProblem } from './device-fit.ts'
 import { CustomCodeNotAcceptedError, VolunteerBusyError } from './errors.ts'
-import { ProjectWorker, type VolunteerDevice, type VolunteerRunSummary, type WorkerTuning } from './project-worker.ts'
+import { ProjectWorker, type VolunteerDevice, type VolunteerRunSummary, type WorkerInit, type WorkerTuning } from './project-worker.ts'
 import type { Kernel } from '../../compute/kernel.ts'
 import type { BlobTransfer } from '../../protocols/blob/index.ts'
 import type { ProjectManifest } from '../../protocols/manifest-codec.ts'
@@ -65,6 +65,8 @@ export interface VolunteerInit {
   maxChunkTimeMs?: number
   /** Projects whose shared inputs are larger are refused. @default MAX_SHARED_INPUT_BYTES */
   maxSharedInputBytes?: number
+  /** The path to a researcher, so a volunteer reached only through a relay says why it takes no chunks. @default none */
+  directPath?: WorkerInit['directPath']
 }
 
 export interface JoinOptions {
@@ -191,7 +193,8 @@ export class Volunteer {
       maxChunks: options.maxChunks ?? Infinity,
       signal: controller.signal,
       log: this.log,
-      tuning: this.tuning
+      tuning: this.tuning,
+      ...(this.init.directPath != null ? { directPath: this.init.directPath } : {})
     })
     this.worker = worker
     this.controller = controller

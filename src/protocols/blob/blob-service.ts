@@ -7,6 +7,7 @@ import {
   MAX_PIECE_BYTES, MAX_PIECES_PER_REQUEST, MAX_REQUEST_BYTES, MAX_TRANSFERS_PER_PEER, PIECE_OVERHEAD_BYTES, PIECES_PER_REQUEST, STEP_TIMEOUT_MS
 } from './constants.ts'
 import { BlobProtocolError, BlobUnavailableError } from './errors.ts'
+import { isRelayedConnection, openDirectStream, RelayedConnectionError } from '../direct-stream.ts'
 import type { BlobInfo, BlobWriter } from '../../store/blob-store.ts'
 import type { BlobComponents, BlobFetchOptions, BlobFetchResult, BlobInit, BlobRejection, BlobServiceEvents, BlobSink, BlobSource, BlobTransfer } from './index.ts'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -130,7 +131,7 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
    */
   private async fetchPieces (peer: PeerId, transfer: FetchState, sink: BlobSink, options: BlobFetchOptions): Promise<void> {
     const { hash } = transfer
-    const stream = await this.components.connectionManager.openStream(peer, BLOB_PROTOCOL, { signal: this.stepSignal(options) })
+    const stream = await openDirectStream(this.components.connectionManager, peer, BLOB_PROTOCOL, { signal: this.stepSignal(options) })
     try {
       const frameBytes = MAX_PIECE_BYTES + PIECE_OVERHEAD_BYTES
       const messages = pbStream(stream, { maxDataLength: frameBytes, maxBufferSize: 2 * this.piecesPerRequest * (frameBytes + LENGTH_PREFIX_BYTES) + 1024 })
@@ -210,6 +211,11 @@ export class BlobService extends TypedEventEmitter<BlobServiceEvents> implements
 
   private async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer.toString()
+    // libp2p refuses streams on limited (relayed) connections; a relay without limits gives one it does not.
+    if (isRelayedConnection(connection)) {
+      stream.abort(new RelayedConnectionError(from, BLOB_PROTOCOL))
+      return
+    }
     const messages = pbStream(stream, { maxDataLength: MAX_REQUEST_BYTES, maxBufferSize: MAX_REQUEST_BYTES + LENGTH_PREFIX_BYTES })
     let request: BlobRequest
     try {

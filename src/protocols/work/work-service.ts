@@ -6,6 +6,7 @@ import {
   MAX_RECEIPTS_PER_RESPONSE, MAX_RESULT_BYTES, MAX_SHARED_INPUTS, MAX_SMALL_REQUEST_BYTES, REQUEST_TIMEOUT_MS, WORK_PROTOCOL
 } from './constants.ts'
 import { WorkErrorResponse, WorkProtocolError } from './errors.ts'
+import { isRelayedConnection, openDirectStream, RelayedConnectionError } from '../direct-stream.ts'
 import { checkWorkRequest, MalformedWorkRequestError, type WorkRequestKind } from './validate.ts'
 import { LeaseStatus, ResultStatus, WorkErrorCode, WorkRequest, WorkResponse } from '../work.ts'
 import type { LeaseAsk, Work, WorkAnswer, WorkComponents, WorkHandler, WorkInit, WorkRejection, WorkRequestContext, WorkServiceEvents } from './index.ts'
@@ -125,7 +126,7 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
       const answered = await this.exchangeOn(idle, peer, request, kind, signal, true)
       if (answered != null) return answered
     }
-    const stream = await this.components.connectionManager.openStream(peer, WORK_PROTOCOL, { signal })
+    const stream = await openDirectStream(this.components.connectionManager, peer, WORK_PROTOCOL, { signal })
     const frames = lpStream(stream, { maxDataLength: this.maxResponseBytes, maxBufferSize: this.maxResponseBytes + LENGTH_PREFIX_BYTES })
     return (await this.exchangeOn({ stream, frames }, peer, request, kind, signal, false))!
   }
@@ -198,6 +199,11 @@ export class WorkService extends TypedEventEmitter<WorkServiceEvents> implements
 
   private async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer
+    // libp2p refuses streams on limited (relayed) connections; a relay without limits gives one it does not.
+    if (isRelayedConnection(connection)) {
+      stream.abort(new RelayedConnectionError(peer.toString(), WORK_PROTOCOL))
+      return
+    }
     const frames = lpStream(stream, {
       maxDataLength: this.maxRequestBytes,
       maxBufferSize: this.maxRequestBytes + LENGTH_PREFIX_BYTES,

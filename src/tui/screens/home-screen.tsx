@@ -14,8 +14,15 @@ export interface SelfSummary {
   readonly device: DeviceSummary
 }
 
+/** The volunteer page this peer serves (`--web`): the URL to share and its QR code (src/cli/qr-text.ts). */
+export interface HomePage {
+  readonly url: string
+  readonly qr: readonly string[]
+}
+
 export interface HomeScreenProps {
   readonly self: SelfSummary
+  readonly page?: HomePage
   readonly peers?: readonly PeerSummary[]
   readonly projects?: readonly ProjectSummary[]
   /** Index of the highlighted project. */
@@ -69,13 +76,49 @@ export function homeRows (spare: number, projects: number, peers: number): { pro
   return { projectRows, peerRows: Math.max(1, spare - projectRows) }
 }
 
+/** Columns between the lists and a QR code beside them. */
+const QR_GAP = 2
+/** Columns the lists keep beside a QR code: below this the tables lose most of their columns. */
+const MIN_LIST_WIDTH = 60
+/** Rows the lists keep with a QR code above them, under their headings. */
+const MIN_LIST_ROWS = 4
+
+export type QrPlace = 'beside' | 'below' | 'none'
+
+/**
+ * Where the page's QR code fits in the body: beside the lists when they
+ * keep enough columns, else below the URL when the lists keep enough rows,
+ * else nowhere. The QR is what a small terminal drops first; the URL line
+ * stays. `topLines` are the lines above the lists, `listLines` the fixed
+ * lines among them (headings, table headers, blank lines).
+ */
+export function qrPlace (qr: readonly string[], width: number, height: number, topLines: number, listLines: number): QrPlace {
+  if (width - qrWidth(qr) - QR_GAP >= MIN_LIST_WIDTH && height - topLines >= qr.length) return 'beside'
+  if (width >= qrWidth(qr) && height - topLines - qr.length - listLines >= MIN_LIST_ROWS) return 'below'
+  return 'none'
+}
+
+function qrWidth (qr: readonly string[]): number {
+  return Math.max(0, ...qr.map(line => line.length))
+}
+
+function QrCode ({ lines }: { readonly lines: readonly string[] }): ReactNode {
+  return <Box flexDirection='column' flexShrink={0}>{lines.map((line, i) => <Styled key={i}>{line}</Styled>)}</Box>
+}
+
 /** Connected peers first, then the most recently seen. */
 function byPresence (peers: readonly PeerSummary[]): PeerSummary[] {
   return [...peers].sort((a, b) => Number(b.connected) - Number(a.connected) || b.lastSeen - a.lastSeen)
 }
 
-export function HomeScreen ({ self, peers, projects, selected, width, height, now }: HomeScreenProps): ReactNode {
-  const fixedLines = 7
+export function HomeScreen ({ self, page, peers, projects, selected, width, height, now }: HomeScreenProps): ReactNode {
+  // Above the lists: this peer, the page's URL, a blank line; among them: two headings, two table headers, a blank line.
+  const topLines = page != null ? 3 : 2
+  const listLines = 5
+  const qr = page?.qr ?? []
+  const place = page != null ? qrPlace(qr, width, height, topLines, listLines) : 'none'
+  const listWidth = place === 'beside' ? width - qrWidth(qr) - QR_GAP : width
+  const fixedLines = topLines + listLines + (place === 'below' ? qr.length : 0)
   const spare = Math.max(2, height - fixedLines)
   const { projectRows, peerRows } = homeRows(spare, projects?.length ?? 0, peers?.length ?? 0)
   const connected = peers?.filter(p => p.connected).length ?? 0
@@ -94,6 +137,20 @@ export function HomeScreen ({ self, peers, projects, selected, width, height, no
   }))
   const peerRowsData = peerTableRows(byPresence(peers ?? []), now)
 
+  const lists = (
+    <Box flexDirection='column' width={listWidth} flexShrink={0}>
+      <Heading>Projects ({projects?.length ?? 0}){projects?.some(p => p.customWgsl != null) === true ? '   * runs the researcher\'s own WGSL' : ''}</Heading>
+      {projects == null
+        ? <Styled tone='muted'>looking for projects…</Styled>
+        : <Table columns={projectColumns} rows={projectRowsData} width={listWidth} maxRows={projectRows} selected={projects.length > 0 ? selected : undefined} emptyText='none yet: publish one (2) or wait for peers on your network' />}
+      <Styled> </Styled>
+      <Heading>Peers ({connected} connected)</Heading>
+      {peers == null
+        ? <Styled tone='muted'>starting…</Styled>
+        : <Table columns={peerColumns} rows={peerRowsData} width={listWidth} maxRows={peerRows} emptyText='none yet: other mesh peers on this network appear here' />}
+    </Box>
+  )
+
   return (
     <Box flexDirection='column' width={width}>
       <Styled wrap='truncate'>
@@ -101,16 +158,12 @@ export function HomeScreen ({ self, peers, projects, selected, width, height, no
         <Styled tone='muted'> {shortId(self.peerId)}  </Styled>
         <Styled tone={self.device.backend === 'cpu' ? 'warn' : 'plain'}>{deviceLine(self.device)}</Styled>
       </Styled>
+      {page != null && <Styled wrap='truncate'>Volunteer from a browser: <Styled tone='accent'>{page.url}</Styled></Styled>}
+      {place === 'below' && <QrCode lines={qr} />}
       <Styled> </Styled>
-      <Heading>Projects ({projects?.length ?? 0}){projects?.some(p => p.customWgsl != null) === true ? '   * runs the researcher\'s own WGSL' : ''}</Heading>
-      {projects == null
-        ? <Styled tone='muted'>looking for projects…</Styled>
-        : <Table columns={projectColumns} rows={projectRowsData} width={width} maxRows={projectRows} selected={projects.length > 0 ? selected : undefined} emptyText='none yet: publish one (2) or wait for peers on your network' />}
-      <Styled> </Styled>
-      <Heading>Peers ({connected} connected)</Heading>
-      {peers == null
-        ? <Styled tone='muted'>starting…</Styled>
-        : <Table columns={peerColumns} rows={peerRowsData} width={width} maxRows={peerRows} emptyText='none yet: other mesh peers on this network appear here' />}
+      {place === 'beside'
+        ? <Box flexDirection='row'>{lists}<Box marginLeft={QR_GAP}><QrCode lines={qr} /></Box></Box>
+        : lists}
     </Box>
   )
 }

@@ -121,6 +121,8 @@ export interface FixtureState {
   policy?: VolunteerPolicy
   /** What the policy's sources read (the real engine turns them into its state). */
   readings: Omit<PolicyReadings, 'now'>
+  /** The volunteer page's URLs (`--web`); none by default. */
+  webPageUrls: string[]
 }
 
 export function defaultFixtureState (): FixtureState {
@@ -136,7 +138,8 @@ export function defaultFixtureState (): FixtureState {
     publishProblems: [],
     publishNotes: [],
     policy: UI_DEFAULT_POLICY,
-    readings: { idle: { idleMs: 10 * 60_000 }, power: { onBattery: false }, cpu: { percent: 5 } }
+    readings: { idle: { idleMs: 10 * 60_000 }, power: { onBattery: false }, cpu: { percent: 5 } },
+    webPageUrls: []
   }
 }
 
@@ -165,6 +168,8 @@ export class FixturePort extends TypedEventEmitter<MeshEventMap> implements Mesh
     return value
   }
 
+  // Not counted in `reads`: the URLs are fixed once the peer started, so the UI reads them once.
+  webPageUrls (): string[] { return this.state.webPageUrls }
   peers (): PeerSummary[] { return this.read(this.state.peers) }
   projects (): ProjectSummary[] { return this.read(this.state.projects) }
   async projectStats (projectId: string): Promise<ProjectStats | undefined> { return this.read(this.state.stats.get(projectId)) }
