@@ -23,7 +23,7 @@ import { ProjectRegistry, type DiscoveredProject } from './discovery/project-reg
 import { Announcer } from './discovery/announcer.ts'
 import { buildProject, type ProjectSpec } from './publish/project-builder.ts'
 import { storeProgressProvider, type OwnProgress, type ProgressProvider } from './coordinator/own-progress.ts'
-import { summarizeProject } from './project-summary.ts'
+import { summarizeDiscovered, summarizeProject } from './project-summary.ts'
 import type { DeviceSummary, HealthStats, HistoryEntry, LeaderboardEntry, MeshEvents, PeerSummary, ProjectStats, ProjectSummary, VolunteerPrefs, VolunteerStatus } from './types.ts'
 import { resolveNodeConfig, type MeshNodeOptions, type ResolvedNodeConfig } from './config.ts'
 import { Coordinator, exportProject, loadProjectRecord, withFoldedResult, type ExportFormat, type ExportSummary } from './coordinator/index.ts'
@@ -149,9 +149,9 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
       log: libp2p.logger.forComponent('mesh:registry'),
       offlineAfterMs: config.offlineAfterMs,
       maxProjects: config.maxTrackedProjects,
-      onAnnounced: project => { this.emit('project:announced', this.summarizeDiscovered(project)) },
-      onUpdated: project => { this.emit('project:updated', this.summarizeDiscovered(project)) },
-      onOffline: project => { this.emit('project:offline', this.summarizeDiscovered(project)) }
+      onAnnounced: project => { this.emit('project:announced', summarizeDiscovered(project)) },
+      onUpdated: project => { this.emit('project:updated', summarizeDiscovered(project)) },
+      onOffline: project => { this.emit('project:offline', summarizeDiscovered(project)) }
     })
     this.announcer = new Announcer({
       pubsub: libp2p.services.pubsub,
@@ -218,7 +218,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   /** Own projects first, then those discovered on the topic. */
   projects (): ProjectSummary[] {
     const own = [...this.own.values()].map(project => this.summarizeOwn(project))
-    const discovered = this.registry.list().map(project => this.summarizeDiscovered(project))
+    const discovered = this.registry.list().map(project => summarizeDiscovered(project))
     return [...own, ...discovered]
   }
 
@@ -226,7 +226,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     const own = this.own.get(id)
     if (own != null) return this.summarizeOwn(own)
     const discovered = this.registry.get(id)
-    return discovered == null ? undefined : this.summarizeDiscovered(discovered)
+    return discovered == null ? undefined : summarizeDiscovered(discovered)
   }
 
   /** The signed manifest of an own or discovered project. */
@@ -615,16 +615,6 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   private summarizeOwn (project: OwnProject): ProjectSummary {
     const progress = this.coordinator.progress(project.manifest.id) ?? project.progress
     return summarizeProject(project.manifest, { progress, own: true, offline: false, lastHeard: Date.now(), ownerName: this.name })
-  }
-
-  private summarizeDiscovered (project: DiscoveredProject): ProjectSummary {
-    return summarizeProject(project.manifest, {
-      progress: project.progress,
-      own: false,
-      offline: project.offline,
-      lastHeard: project.lastHeard,
-      ...(project.ownerName != null ? { ownerName: project.ownerName } : {})
-    })
   }
 
   private emit<K extends keyof MeshEvents> (type: K, detail: MeshEvents[K]): void {

@@ -2,6 +2,7 @@ import { getKernel } from '../compute/kernels/index.ts'
 import type { ProjectManifest } from '../protocols/manifest-codec.ts'
 import type { AnnouncedProgress } from '../protocols/announce.ts'
 import type { ProjectStatus, ProjectSummary } from './types.ts'
+import type { DiscoveredProject } from './discovery/project-registry.ts'
 
 /** "512x256 · 256x512" for several inputs; "10000 rows -> 3 cols" for a single-input (map) project. */
 export function projectDims (manifest: Pick<ProjectManifest, 'inputs' | 'outputCols'> & Partial<Pick<ProjectManifest, 'kernel' | 'params'>>): string {
@@ -54,4 +55,15 @@ export function summarizeProject (manifest: ProjectManifest, state: SummaryState
     createdAt: manifest.createdAt,
     lastHeard: state.lastHeard
   }
+}
+
+/** A project heard on the topic (another peer's), as every view shows it. */
+export function summarizeDiscovered (project: DiscoveredProject): ProjectSummary {
+  return summarizeProject(project.manifest, {
+    progress: project.progress,
+    own: false,
+    offline: project.offline,
+    lastHeard: project.lastHeard,
+    ...(project.ownerName != null ? { ownerName: project.ownerName } : {})
+  })
 }

@@ -14,7 +14,7 @@ import { openStore, type MeshStore } from '../../store/store.ts'
 import { BlobStore } from '../../store/blob-store.ts'
 import { loadOrCreateIdentity } from '../../node/network/identity.ts'
 import { ProjectRegistry, type DiscoveredProject } from '../../node/discovery/project-registry.ts'
-import { summarizeProject } from '../../node/project-summary.ts'
+import { summarizeDiscovered } from '../../node/project-summary.ts'
 import { Volunteer, type JoinOptions } from '../../node/volunteer/index.ts'
 import { listEarnedReceipts } from '../../node/volunteer/ledger.ts'
 import { loadPrefs, savePrefs } from '../../node/volunteer/prefs.ts'
@@ -77,9 +77,9 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
       store,
       selfId: this.peerId,
       log: libp2p.logger.forComponent('mesh:registry'),
-      onAnnounced: project => { this.safeDispatchEvent('project:announced', { detail: this.summarize(project) }) },
-      onUpdated: project => { this.safeDispatchEvent('project:updated', { detail: this.summarize(project) }) },
-      onOffline: project => { this.safeDispatchEvent('project:offline', { detail: this.summarize(project) }) }
+      onAnnounced: project => { this.safeDispatchEvent('project:announced', { detail: summarizeDiscovered(project) }) },
+      onUpdated: project => { this.safeDispatchEvent('project:updated', { detail: summarizeDiscovered(project) }) },
+      onOffline: project => { this.safeDispatchEvent('project:offline', { detail: summarizeDiscovered(project) }) }
     })
     this.volunteer = new Volunteer({ libp2p, store, blobs, device: init.device, events: this, prefs })
   }
@@ -102,12 +102,12 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
 
   /** Announced projects, as the Node peers list them. */
   projects (): ProjectSummary[] {
-    return this.registry.list().map(project => this.summarize(project))
+    return this.registry.list().map(project => summarizeDiscovered(project))
   }
 
   project (id: string): ProjectSummary | undefined {
     const project = this.registry.get(id)
-    return project == null ? undefined : this.summarize(project)
+    return project == null ? undefined : summarizeDiscovered(project)
   }
 
   prefs (): VolunteerPrefs {
@@ -244,15 +244,6 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
     }
   }
 
-  private summarize (project: DiscoveredProject): ProjectSummary {
-    return summarizeProject(project.manifest, {
-      progress: project.progress,
-      own: false,
-      offline: project.offline,
-      lastHeard: project.lastHeard,
-      ...(project.ownerName != null ? { ownerName: project.ownerName } : {})
-    })
-  }
 }
 
 /** A browser's libp2p: WebSockets, Noise, Yamux, identify, gossipsub on the announcement topic, the work and blob protocols. */
