@@ -184,7 +184,8 @@ test('`mesh doctor --json` on a public host, on a NATed host with a relay reserv
   assert.ok(withRelay.reservations[0].address.startsWith(relay.address), JSON.stringify(withRelay.reservations))
   assert.ok(codes(withRelay).includes('relay-only'))
   assert.equal(withRelay.nat.kind, 'port-preserving', JSON.stringify(withRelay.nat))
-  assert.deepEqual(withRelay.nat.external, [`${net.lan('a').router.ip}:${PORT + 1}`])
+  // The router keeps the listen port (a dial that had to leave from another port is seen at that one).
+  assert.ok(withRelay.nat.external.includes(`${net.lan('a').router.ip}:${PORT + 1}`), JSON.stringify(withRelay.nat))
 
   assert.equal(withoutRelay.reachability, 'unreachable', JSON.stringify(withoutRelay))
   assert.equal(withoutRelay.reservations.length, 0)
