@@ -1,7 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
-import { meshBin } from './run-mesh.ts'
+import { NamespaceProcesses } from './ns-processes.ts'
 
 /**
  * A simulated internet made of network namespaces (DESIGN.md section 14):
@@ -125,7 +125,7 @@ export interface InternetSpec {
 }
 
 export class Internet {
-  private readonly processes = new Set<ChildProcess>()
+  private readonly processes = new NamespaceProcesses()
   private readonly namespaces: string[] = []
 
   private constructor (readonly id: string, readonly publicHosts: NetHost[], readonly lans: NatLan[]) {}
@@ -196,15 +196,12 @@ export class Internet {
 
   /** Starts a command inside a host (stdio piped). */
   spawn (host: NetHost, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', host.ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
-    this.processes.add(child)
-    child.on('close', () => this.processes.delete(child))
-    return child
+    return this.processes.spawn(host.ns, command, args, env)
   }
 
   /** Starts the real `mesh` CLI inside a host. */
   spawnMesh (host: NetHost, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-    return this.spawn(host, process.execPath, [meshBin, ...args], env)
+    return this.processes.spawnMesh(host.ns, args, env)
   }
 
   /** Runs a command inside a namespace to completion. */
@@ -244,15 +241,12 @@ ${names.map(name => `    ${counters[name]} counter name ${name}`).join('\n')}
   }
 
   async kill (child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
-    if (child.exitCode != null || child.signalCode != null) return child.exitCode
-    const exited = new Promise<number | null>(resolve => child.once('close', code => { resolve(code) }))
-    child.kill(signal)
-    return await exited
+    return await this.processes.kill(child, signal)
   }
 
   /** Kills every process started here, then removes every namespace (and with them their links). Never throws. */
   async cleanup (): Promise<void> {
-    await Promise.all([...this.processes].map(async child => { await this.kill(child, 'SIGKILL') }))
+    await this.processes.killAll()
     for (const ns of this.namespaces.reverse()) await ip('netns', 'del', ns).catch(() => {})
   }
 

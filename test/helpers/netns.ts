@@ -1,7 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
-import { meshBin } from './run-mesh.ts'
+import { NamespaceProcesses } from './ns-processes.ts'
 
 /**
  * Hosts on one LAN, made of network namespaces joined by a bridge
@@ -69,7 +69,7 @@ export async function removeStaleLans (): Promise<void> {
 }
 
 export class Lan {
-  private readonly processes = new Set<ChildProcess>()
+  private readonly processes = new NamespaceProcesses()
 
   private constructor (readonly bridge: string, readonly hosts: LanHost[]) {}
 
@@ -110,15 +110,12 @@ export class Lan {
 
   /** Starts a command inside a host (stdio piped). */
   spawn (host: LanHost, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', host.ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
-    this.processes.add(child)
-    child.on('close', () => this.processes.delete(child))
-    return child
+    return this.processes.spawn(host.ns, command, args, env)
   }
 
   /** Starts the real `mesh` CLI inside a host. */
   spawnMesh (host: LanHost, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-    return this.spawn(host, process.execPath, [meshBin, ...args], env)
+    return this.processes.spawnMesh(host.ns, args, env)
   }
 
   /** Runs a command inside a host to completion. */
@@ -134,15 +131,12 @@ export class Lan {
 
   /** Sends a signal to a process started here and waits for it to exit. */
   async kill (child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
-    if (child.exitCode != null || child.signalCode != null) return child.exitCode
-    const exited = new Promise<number | null>(resolve => child.once('close', code => { resolve(code) }))
-    child.kill(signal)
-    return await exited
+    return await this.processes.kill(child, signal)
   }
 
   /** Kills every process started here, then removes the namespaces and the bridge. Never throws. */
   async cleanup (): Promise<void> {
-    await Promise.all([...this.processes].map(async child => { await this.kill(child, 'SIGKILL') }))
+    await this.processes.killAll()
     for (const host of this.hosts) await ip('netns', 'del', host.ns).catch(() => {})
     await ip('link', 'del', this.bridge).catch(() => {})
   }
