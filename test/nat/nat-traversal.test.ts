@@ -124,9 +124,9 @@ test('with a symmetric NAT on one side there is no direct path: both sides say s
   const researcherId = (await researcher.waitFor('started', line => line.event === 'started')).peerId
   const volunteerId = (await volunteer.waitFor('started', line => line.event === 'started')).peerId
 
-  const atVolunteer = await volunteer.waitFor('no-direct-path to the researcher', line => line.event === 'no-direct-path' && line.peer === researcherId, 60_000)
-  const atResearcher = await researcher.waitFor('no-direct-path to the volunteer', line => line.event === 'no-direct-path' && line.peer === volunteerId, 60_000)
-  const refused = await volunteer.waitFor('no-lease-over-relay', line => line.event === 'no-lease-over-relay', 30_000)
+  const atVolunteer = await volunteer.waitFor('no-direct-path to the researcher', line => line.event === 'no-direct-path' && line.peer === researcherId, 120_000)
+  const atResearcher = await researcher.waitFor('no-direct-path to the volunteer', line => line.event === 'no-direct-path' && line.peer === volunteerId, 120_000)
+  const refused = await volunteer.waitFor('no-lease-over-relay', line => line.event === 'no-lease-over-relay', 60_000)
   console.log(`# volunteer: ${atVolunteer.reason}\n# researcher: ${atResearcher.reason}\n# volunteer: ${refused.reason}`)
   assert.match(atVolunteer.reason, /symmetric|port-changing/)
   assert.equal(refused.researcher, researcherId)
