@@ -1,7 +1,5 @@
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
 import type { CircuitRelayServerInit } from '@libp2p/circuit-relay-v2'
+import { KeyRendezvous } from '../discovery/dht-rendezvous.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -60,13 +58,7 @@ export function relayedChunksPerSecond (limits: Required<RelayLimits>, bytesPerC
 }
 
 export const RELAY_RENDEZVOUS_KEY = 'constellation-mesh/relays/1'
-export const DEFAULT_RELAY_RENDEZVOUS_INTERVAL_MS = 30_000
 const FIRST_ROUND_DELAY_MS = 2_000
-const ROUND_TIMEOUT_MS = 20_000
-
-export async function relayRendezvousCid (): Promise<CID> {
-  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(RELAY_RENDEZVOUS_KEY)))
-}
 
 export interface RelayRendezvousInit {
   /** This peer serves as a relay: it provides the key. */
@@ -84,53 +76,16 @@ export interface RelayRendezvousInit {
  * providers; once connected, identify shows the relay protocol and the
  * circuit relay transport makes its reservation there.
  */
-export class RelayRendezvous {
-  private timer?: ReturnType<typeof setTimeout>
-  private readonly controller = new AbortController()
-  private running?: Promise<void>
-
-  constructor (private readonly libp2p: Pick<Libp2p, 'contentRouting'>, private readonly log: Logger, private readonly init: RelayRendezvousInit) {}
-
-  start (): void {
-    if (!this.init.serving && !this.init.wantsRelay()) {
-      this.schedule(this.interval())
-      return
-    }
-    this.schedule(Math.min(FIRST_ROUND_DELAY_MS, this.interval()))
-  }
-
-  async stop (): Promise<void> {
-    clearTimeout(this.timer)
-    this.controller.abort()
-    await this.running
-  }
-
-  async round (): Promise<void> {
-    const cid = await relayRendezvousCid()
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(ROUND_TIMEOUT_MS)])
-    if (this.init.serving) {
-      await this.libp2p.contentRouting.provide(cid, { signal }).catch((err: Error) => { this.log('providing the relay key failed: %s', err.message) })
-    }
-    if (!this.init.wantsRelay()) return
-    try {
-      for await (const provider of this.libp2p.contentRouting.findProviders(cid, { signal })) this.init.dial(provider.id, provider.multiaddrs)
-    } catch (err: any) {
-      this.log('looking up relays failed: %s', err.message)
-    }
-  }
-
-  private interval (): number {
-    return this.init.intervalMs ?? DEFAULT_RELAY_RENDEZVOUS_INTERVAL_MS
-  }
-
-  private schedule (delayMs: number): void {
-    if (this.controller.signal.aborted) return
-    this.timer = setTimeout(() => {
-      this.running = this.round().finally(() => {
-        this.running = undefined
-        this.schedule(this.interval())
-      })
-    }, delayMs)
-    this.timer.unref?.()
+export class RelayRendezvous extends KeyRendezvous {
+  constructor (libp2p: Pick<Libp2p, 'contentRouting'>, log: Logger, init: RelayRendezvousInit) {
+    super(libp2p, log, {
+      key: RELAY_RENDEZVOUS_KEY,
+      what: 'relay',
+      firstDelayMs: FIRST_ROUND_DELAY_MS,
+      ...(init.intervalMs != null ? { intervalMs: init.intervalMs } : {}),
+      provides: () => init.serving,
+      looksUp: init.wantsRelay,
+      dial: init.dial
+    })
   }
 }
