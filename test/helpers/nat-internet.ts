@@ -1,7 +1,7 @@
 import { execFile, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
-import { NamespaceProcesses } from './ns-processes.ts'
+import { isAlive, NamespaceProcesses } from './ns-processes.ts'
 
 /**
  * A simulated internet made of network namespaces (DESIGN.md section 14):
@@ -54,15 +54,6 @@ async function run (command: string, args: string[], input?: string): Promise<st
 
 async function ip (...args: string[]): Promise<string> {
   return await run('ip', args)
-}
-
-function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err: any) {
-    return err.code === 'EPERM'
-  }
 }
 
 /** Why a simulated internet cannot be made here, or undefined when it can. */

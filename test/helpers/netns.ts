@@ -1,7 +1,7 @@
 import { execFile, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
-import { NamespaceProcesses } from './ns-processes.ts'
+import { isAlive, NamespaceProcesses } from './ns-processes.ts'
 
 /**
  * Hosts on one LAN, made of network namespaces joined by a bridge
@@ -30,15 +30,6 @@ export interface LanHost {
 async function ip (...args: string[]): Promise<string> {
   const { stdout } = await execFileAsync('ip', args)
   return stdout
-}
-
-function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err: any) {
-    return err.code === 'EPERM'
-  }
 }
 
 /** Why namespaces cannot be made here, or undefined when they can. */

@@ -30,3 +30,13 @@ export class NamespaceProcesses {
     await Promise.all([...this.running].map(async child => { await this.kill(child, 'SIGKILL') }))
   }
 }
+
+/** Whether a process still runs (EPERM: it does, owned by someone else). */
+export function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err: any) {
+    return err.code === 'EPERM'
+  }
+}
