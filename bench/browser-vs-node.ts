@@ -52,7 +52,7 @@ try {
   await writeNpyMatrix(mesh.dataDir('A.npy'), a)
   await writeNpyMatrix(mesh.dataDir('B.npy'), b)
   const publish = (name: string): JsonLines => mesh.start(name, ['publish', '--kernel', 'matmul', '--a', mesh.dataDir('A.npy'), '--b', mesh.dataDir('B.npy'),
-    '--rows-per-chunk', String(rowsPerChunk), '--name', `bench ${name}`, '--until-done', '--json', '--listen', '/ip4/127.0.0.1/tcp/0/ws'])
+    '--rows-per-chunk', String(rowsPerChunk), '--name', `bench ${name}`, '--until-done', '--json'])
   const check = async (name: string, researcher: JsonLines): Promise<number> => {
     const id = events(researcher, 'published')[0].id
     const result = await mesh.run(name, ['export', id, '--format', 'npy', '--out', mesh.dataDir(`${name}.npy`)])

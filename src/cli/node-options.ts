@@ -8,7 +8,7 @@ import { readSwarmKeyFile } from '../node/network/swarm-key.ts'
 import { StoreLockedError } from '../store/store.ts'
 import { reportNetworkEvents } from './network-events.ts'
 import { WEB_WITH_SWARM_KEY } from '../node/config.ts'
-import { isLocalAddress, parseWebAddress, type WebPageAddress } from '../web/server/page-server.ts'
+import { isLocalAddress, parseWebAddress, type WebPageOptions } from '../web/server/page-server.ts'
 import { qrLines, urlToShare } from './qr-text.ts'
 
 /** Separates meshes on one LAN without encryption (tests run several side by side). */
@@ -51,26 +51,37 @@ export async function nodeOptionsFrom (global: GlobalOptions, env: NodeJS.Proces
 }
 
 /** `--web HOST:PORT` of serve and publish: the option spec. */
-export const WEB_OPTION = { web: { type: 'string' } } as const
+export const WEB_OPTION = { web: { type: 'string' }, 'web-cert': { type: 'string' }, 'web-key': { type: 'string' } } as const
 /** Its help lines, the text starting at `column` as the command's other options do. */
 export function webOptionHelp (column: number): string {
   const name = '  --web HOST:PORT'
   const indent = ' '.repeat(column)
   const first = name.length < column ? name.padEnd(column) : `${name}\n${indent}`
-  return `${first}serve the volunteer page there (0.0.0.0: every interface; port 0: any free one)
-${indent}and listen on WebSockets besides TCP, so a browser tab volunteers (not with --swarm-key)`
+  const certificate = '  --web-cert FILE --web-key FILE'
+  return `${first}serve the volunteer page there (0.0.0.0: every interface; port 0: any free one),
+${indent}so a browser tab volunteers: https:// from other machines, http:// on this one
+${indent}(not with --swarm-key)
+${certificate}\n${indent}the page's certificate and key (PEM), e.g. from the lab's CA; default a
+${indent}certificate this peer makes (the browser warns once: compare its fingerprint)`
 }
 
 /** The page address of `--web`, checked (exit 2 when malformed, or with a swarm key). */
-export function webOptionFrom (options: OptionValues, global: GlobalOptions): { web?: WebPageAddress } {
+export function webOptionFrom (options: OptionValues, global: GlobalOptions): { web?: WebPageOptions } {
   const text = options.web
-  if (text === undefined) return {}
+  const cert = options['web-cert']
+  const key = options['web-key']
+  if (text === undefined) {
+    if (cert !== undefined || key !== undefined) throw new UsageError(`--${cert !== undefined ? 'web-cert' : 'web-key'} is for the page of --web HOST:PORT, which is not given`)
+    return {}
+  }
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError(cert === undefined ? '--web-key needs --web-cert, the certificate it belongs to' : '--web-cert needs --web-key, its private key')
+  if ((cert !== undefined && typeof cert !== 'string') || (key !== undefined && typeof key !== 'string')) throw new UsageError('--web-cert and --web-key expect a PEM file each')
   if (typeof text !== 'string') throw new UsageError('--web expects HOST:PORT')
   if (global.swarmKeyFile != null) throw new UsageError(WEB_WITH_SWARM_KEY)
   const web = parseWebAddress(text)
   if (web == null) throw new UsageError(`--web expects HOST:PORT with an IP address of this machine, like 0.0.0.0:8080 or [::1]:8080 (got '${text}')`)
   if (!isLocalAddress(web.host)) throw new UsageError(`--web ${text}: no interface of this machine has that address (0.0.0.0 serves on every one)`)
-  return { web }
+  return { web: typeof cert === 'string' && typeof key === 'string' ? { ...web, certificateFiles: { cert, key } } : web }
 }
 
 /** Starts the peer of a headless command; a data dir in use by another process is the user's to fix (exit 2). */
@@ -87,11 +98,14 @@ export async function startNode (options: MeshNodeOptions): Promise<MeshNode> {
 export function reportStarted (out: Output, node: MeshNode<any>, json: boolean): void {
   const web = node.webPageUrls()
   if (json) {
-    out.json({ event: 'started', peerId: node.peerId, addresses: node.addresses(), ...(web.length > 0 ? { web: { url: web[0], urls: web } } : {}) })
+    const certificate = node.webPageCertificate()
+    out.json({ event: 'started', peerId: node.peerId, addresses: node.addresses(), ...(web.length > 0 ? { web: { url: web[0], urls: web, certificate } } : {}) })
   } else {
     out.info(`mesh: peer ${node.peerId} (${node.name}) listening on ${node.addresses().join(' ')}`)
     if (web.length > 0) {
       out.info(`mesh: volunteer from a browser: open ${web.join(' or ')}`)
+      const fingerprint = node.webPageFingerprint()
+      if (fingerprint != null) out.info(`mesh: the browser warns about this peer's own certificate once; its SHA-256 fingerprint is ${fingerprint}`)
       // A phone or the next desk scans the address rather than typing it.
       for (const line of qrLines(urlToShare(web)!)) out.info(line)
     }

@@ -4,12 +4,11 @@ import type { ProgressProvider } from './coordinator/own-progress.ts'
 import type { ComputeDevice, OpenComputeDeviceOptions } from '../compute/device.ts'
 import type { CoordinatorInit } from './coordinator/index.ts'
 import type { VolunteerInit } from './volunteer/index.ts'
-import type { WebPageAddress } from '../web/server/page-server.ts'
+import type { WebPageOptions } from '../web/server/page-server.ts'
 import { DEFAULT_LISTEN, DEFAULT_MDNS_INTERVAL_MS, DEFAULT_MDNS_SERVICE_TAG } from './network/libp2p.ts'
 import { DEFAULT_ANNOUNCE_INTERVAL_MS } from './discovery/announcer.ts'
 import { DEFAULT_MAX_TRACKED_PROJECTS, DEFAULT_OFFLINE_AFTER_MS } from './discovery/project-registry.ts'
 import { DEFAULT_RENDEZVOUS_INTERVAL_MS } from './discovery/dht-rendezvous.ts'
-import { webSocketListenFor } from '../web/server/page-server.ts'
 import { InputError } from '../errors.ts'
 
 /**
@@ -48,12 +47,12 @@ export interface MeshNodeOptions<Extra extends ServiceFactories = {}> extends
   /** The volunteer loop's tuning (retries, patience); default its constants. */
   readonly volunteer?: VolunteerTuning
   /**
-   * Serve the volunteer page here (`--web HOST:PORT`; port 0: any free one)
-   * and listen on WebSockets on the same host besides TCP (unless `listen`
-   * already has a /ws address), so browsers join the mesh. Not with a swarm
-   * key: a browser cannot hold one. Default: off.
+   * Serve the volunteer page here (`--web HOST:PORT`; port 0: any free one),
+   * over HTTPS with this peer's own certificate or the lab's, so browsers
+   * join the mesh through it. Not with a swarm key: a browser cannot hold
+   * one. Default: off.
    */
-  readonly web?: WebPageAddress
+  readonly web?: WebPageOptions
 }
 
 export type CoordinatorTuning = Omit<Partial<CoordinatorInit>, 'libp2p' | 'store' | 'blobs' | 'privateKey' | 'events'>
@@ -78,7 +77,7 @@ export interface ResolvedNodeConfig {
   readonly controlSocket: boolean
   readonly coordinator: CoordinatorTuning
   readonly volunteer: VolunteerTuning
-  readonly web?: WebPageAddress
+  readonly web?: WebPageOptions
   readonly nat?: MeshLibp2pOptions['nat']
 }
 
@@ -87,7 +86,7 @@ export function resolveNodeConfig (options: MeshNodeOptions<any>): ResolvedNodeC
   if (options.web != null && options.swarmKey != null) throw new InputError(WEB_WITH_SWARM_KEY)
   return {
     dataDir: options.dataDir,
-    listen: options.web == null ? listen : [...listen, ...webSocketListenFor(options.web, listen)],
+    listen,
     bootstrap: options.bootstrap ?? [],
     mdns: options.mdns ?? true,
     mdnsServiceTag: options.mdnsServiceTag ?? DEFAULT_MDNS_SERVICE_TAG,

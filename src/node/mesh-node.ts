@@ -33,6 +33,8 @@ import { hasHistory, listHistory, loadReplaySpec, writeHistory } from './coordin
 import { Volunteering, type JoinOptions, type SetPrefsOptions, type VolunteerRun } from './volunteer/volunteering.ts'
 import { ControlServer } from './control/control-server.ts'
 import { VolunteerPageServer } from '../web/server/page-server.ts'
+import { loadLabCertificate, ownPageCertificate, type PageCertificate } from '../web/server/page-certificate.ts'
+import { meshBridgeTargets } from './network/bridge-targets.ts'
 import { controlHandlers } from './control/control-handlers.ts'
 import { InputError } from '../errors.ts'
 import type { ComputeDevice } from '../compute/device.ts'
@@ -209,6 +211,18 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
   /** The volunteer page's URLs (`--web`), the one to share first; empty without one. */
   webPageUrls (): string[] {
     return this.webPage?.urls() ?? []
+  }
+
+  /** The certificate the page is served with over HTTPS (its fingerprint is what a volunteer compares in the browser's warning). */
+  webPageCertificate (): Pick<PageCertificate, 'fingerprint' | 'selfSigned'> | undefined {
+    const certificate = this.webPage?.certificate
+    return certificate == null ? undefined : { fingerprint: certificate.fingerprint, selfSigned: certificate.selfSigned }
+  }
+
+  /** The fingerprint to compare when the browser warns: this peer's own certificate on a page other machines open over https. */
+  webPageFingerprint (): string | undefined {
+    const certificate = this.webPageCertificate()
+    return certificate?.selfSigned === true && this.webPageUrls().some(url => url.startsWith('https:')) ? certificate.fingerprint : undefined
   }
 
   peers (): PeerSummary[] {
@@ -494,7 +508,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.tracker.start()
     this.dialer.start()
     await this.libp2p.start()
-    if (this.config.web != null) this.webPage = await VolunteerPageServer.start(this.config.web, this.libp2p, this.name)
+    if (this.config.web != null) await this.serveWebPage(this.config.web)
     this.announcer.start()
     this.rendezvous.start()
     this.reach.start()
@@ -504,6 +518,19 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
       setInterval(() => { void this.refreshAllProgress() }, PROGRESS_REFRESH_MS)
     ]
     if (this.own.size > 0) void this.announceNow()
+  }
+
+  private async serveWebPage (web: NonNullable<ResolvedNodeConfig['web']>): Promise<void> {
+    const files = web.certificateFiles
+    const certificate = files != null ? await loadLabCertificate(files.cert, files.key) : await ownPageCertificate(this.config.dataDir)
+    const isResearcher = (peerId: string): boolean => this.registry.list().some(project => project.manifest.owner === peerId && !project.offline)
+    this.webPage = await VolunteerPageServer.start(web, {
+      peerId: this.peerId,
+      name: this.name,
+      certificate,
+      bridgeTargets: meshBridgeTargets(this.libp2p, isResearcher),
+      log: message => { this.log(message) }
+    })
   }
 
   private async shutdown (): Promise<void> {

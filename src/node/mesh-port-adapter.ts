@@ -15,7 +15,7 @@ import type {
 export type PortNode = Pick<MeshNode<any>,
   'peerId' | 'name' | 'peers' | 'projects' | 'projectStats' | 'health' | 'doctor' | 'leaderboard' | 'history' | 'volunteerStatus' |
   'prefs' | 'setPrefs' | 'publish' | 'join' | 'pause' | 'resume' | 'leave' | 'exportProject' | 'replay' | 'stop' |
-  'startPolicy' | 'policyState' | 'volunteerPolicy' | 'updatePolicy' | 'addEventListener' | 'removeEventListener' | 'webPageUrls'>
+  'startPolicy' | 'policyState' | 'volunteerPolicy' | 'updatePolicy' | 'addEventListener' | 'removeEventListener' | 'webPageUrls' | 'webPageFingerprint'>
 
 export interface MeshPortOptions {
   /** Policy fields for this run only, over what the data dir keeps (not saved). */
@@ -42,6 +42,7 @@ export class MeshPortAdapter implements MeshPort {
   }
 
   webPageUrls (): string[] { return this.node.webPageUrls() }
+  webPageFingerprint (): string | undefined { return this.node.webPageFingerprint() }
   peers (): PeerSummary[] { return this.node.peers() }
   projects (): ProjectSummary[] { return this.node.projects() }
   async projectStats (projectId: string): Promise<ProjectStats | undefined> { return await this.node.projectStats(projectId) }

@@ -19,6 +19,8 @@ export interface MeshPort {
   readonly device: DeviceSummary
   /** The URLs of the volunteer page this peer serves (`--web`), the one to share first; empty without one. */
   webPageUrls(): readonly string[]
+  /** The SHA-256 fingerprint of the page's certificate when this peer made it itself (the browser warns once; the volunteer compares it). */
+  webPageFingerprint(): string | undefined
 
   peers(): MaybePromise<PeerSummary[]>
   /** Own and discovered projects. */

@@ -10,7 +10,7 @@ import { startApp } from './support/running-app.tsx'
  * line budget) on a small one.
  */
 
-const urls = ['http://10.0.0.5:8080/', 'http://127.0.0.1:8080/']
+const urls = ['https://10.0.0.5:8080/', 'http://127.0.0.1:8080/']
 const qr = qrLines(urls[0]!)
 
 /** The frame's lines holding the QR's lines, in order, one a line; undefined when some are missing. */
@@ -20,8 +20,8 @@ function qrRows (frame: string): number[] | undefined {
   return rows.every((row, i) => row >= 0 && (i === 0 || row === rows[i - 1]! + 1)) ? rows : undefined
 }
 
-async function homeAt (columns: number, rows: number, webPageUrls = urls): Promise<string> {
-  const app = await startApp({ webPageUrls }, columns, rows)
+async function homeAt (columns: number, rows: number, webPageUrls = urls, webPageFingerprint?: string): Promise<string> {
+  const app = await startApp({ webPageUrls, ...(webPageFingerprint != null ? { webPageFingerprint } : {}) }, columns, rows)
   try {
     // The peers arrive with the projects; once both show, the frame is complete.
     return await app.see('carol')
@@ -32,7 +32,7 @@ async function homeAt (columns: number, rows: number, webPageUrls = urls): Promi
 
 test('given a wide terminal, home shows the page URL and its QR code beside the lists', async () => {
   const frame = await homeAt(120, 32)
-  assert.match(frame, /Volunteer from a browser: http:\/\/10\.0\.0\.5:8080\/$/m)
+  assert.match(frame, /Volunteer from a browser: https:\/\/10\.0\.0\.5:8080\/$/m)
   const rows = qrRows(frame)
   assert.ok(rows != null, `the whole QR code, one line after another:\n${frame}`)
   const lines = frame.split('\n')
@@ -56,7 +56,7 @@ test('given a tall but narrow terminal, the QR code goes below the URL, the list
 
 test('given an 80x24 terminal, home keeps the URL line and drops the QR code', async () => {
   const frame = await homeAt(80, 24)
-  assert.match(frame, /Volunteer from a browser: http:\/\/10\.0\.0\.5:8080\//)
+  assert.match(frame, /Volunteer from a browser: https:\/\/10\.0\.0\.5:8080\//)
   assert.doesNotMatch(frame, /[▀▄]/, `no QR code:\n${frame}`)
   assert.match(frame, /mm-own/)
   assert.match(frame, /Peers \(2 connected\)/)
@@ -67,4 +67,12 @@ test('given a peer that serves no page, home has neither line', async () => {
   const frame = await homeAt(120, 32, [])
   assert.doesNotMatch(frame, /Volunteer from a browser/)
   assert.doesNotMatch(frame, /[▀▄]/)
+})
+
+test('given the peer\'s own certificate, the URL line shows the ends of its fingerprint to compare with the browser\'s warning', async () => {
+  const fingerprint = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(':')
+  const frame = await homeAt(120, 32, urls, fingerprint)
+  const bytes = fingerprint.split(':')
+  assert.ok(frame.includes(`Volunteer from a browser: https://10.0.0.5:8080/  certificate ${bytes.slice(0, 4).join(':')}…${bytes.slice(-4).join(':')}`), frame)
+  assert.ok(qrRows(frame) != null, 'the QR code still fits')
 })

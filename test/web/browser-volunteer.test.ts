@@ -18,8 +18,6 @@ import { AFFINE_WGSL, affineReference, LCG_WGSL, lcgReference } from './helpers/
  */
 
 const missing = browserMissing()
-/** Researchers listen on WebSockets too, so the tab dials them directly. */
-const RESEARCHER_LISTEN = ['--listen', '/ip4/127.0.0.1/tcp/0/ws']
 
 describe('a browser tab as a volunteer', { skip: missing }, () => {
   let mesh: CliMesh
@@ -53,8 +51,8 @@ describe('a browser tab as a volunteer', { skip: missing }, () => {
     await writeNpyMatrix(mesh.dataDir('A.npy'), a)
     await writeNpyMatrix(mesh.dataDir('B.npy'), b)
     await writeFile(mesh.dataDir('affine.wgsl'), AFFINE_WGSL)
-    const matmul = mesh.start('matmul', ['publish', '--kernel', 'matmul', '--a', mesh.dataDir('A.npy'), '--b', mesh.dataDir('B.npy'), '--rows-per-chunk', '12', '--spot-check', '1', '--name', 'web matmul', '--until-done', '--json', ...RESEARCHER_LISTEN])
-    const custom = mesh.start('custom', ['publish', '--kernel', 'wgsl', '--wgsl', mesh.dataDir('affine.wgsl'), '--items', String(items), '--items-per-chunk', '16', '--out-cols', '2', '--spot-check', '1', '--name', 'web custom', '--until-done', '--json', ...RESEARCHER_LISTEN])
+    const matmul = mesh.start('matmul', ['publish', '--kernel', 'matmul', '--a', mesh.dataDir('A.npy'), '--b', mesh.dataDir('B.npy'), '--rows-per-chunk', '12', '--spot-check', '1', '--name', 'web matmul', '--until-done', '--json'])
+    const custom = mesh.start('custom', ['publish', '--kernel', 'wgsl', '--wgsl', mesh.dataDir('affine.wgsl'), '--items', String(items), '--items-per-chunk', '16', '--out-cols', '2', '--spot-check', '1', '--name', 'web custom', '--until-done', '--json'])
     const matmulId = (await matmul.waitFor('published', line => line.event === 'published')).id
     const customId = (await custom.waitFor('published', line => line.event === 'published', 60_000)).id
 
@@ -124,7 +122,7 @@ describe('a browser tab as a volunteer', { skip: missing }, () => {
     const slowItems = 4 * 8192
     const steps = 60_000
     await writeFile(mesh.dataDir('lcg.wgsl'), LCG_WGSL)
-    const researcher = mesh.start('slow', ['publish', '--kernel', 'wgsl', '--wgsl', mesh.dataDir('lcg.wgsl'), '--items', String(slowItems), '--items-per-chunk', '8192', '--param', `steps:u32=${steps}`, '--out-cols', '1', '--name', 'web slow', '--until-done', '--json', ...RESEARCHER_LISTEN])
+    const researcher = mesh.start('slow', ['publish', '--kernel', 'wgsl', '--wgsl', mesh.dataDir('lcg.wgsl'), '--items', String(slowItems), '--items-per-chunk', '8192', '--param', `steps:u32=${steps}`, '--out-cols', '1', '--name', 'web slow', '--until-done', '--json'])
     const projectId = (await researcher.waitFor('published', line => line.event === 'published', 60_000)).id
     const { page, report } = await openVolunteerPage(profile, pageUrl)
     reports.push(report)

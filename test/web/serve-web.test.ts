@@ -3,15 +3,22 @@ import { writeFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { CliMesh } from '../e2e/helpers/cli-peers.ts'
 import { runMesh } from '../helpers/run-mesh.ts'
-import { CONTENT_SECURITY_POLICY, pageUrls, parseWebAddress, webSocketListenFor } from '../../src/web/server/page-server.ts'
+import { request } from 'node:https'
+import type { TLSSocket } from 'node:tls'
+import { WebSocket } from 'ws'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { CONTENT_SECURITY_POLICY, pageUrls, parseWebAddress } from '../../src/web/server/page-server.ts'
 import { qrLines } from '../../src/cli/qr-text.ts'
 import type { JsonLines } from '../helpers/json-lines.ts'
 
 /**
  * `mesh serve --web HOST:PORT` (issue 14): the peer serves the volunteer
- * page with its content types and a strict CSP, prints the URL in
- * `started`, listens on WebSockets besides TCP, and refuses `--web` with a
- * swarm key (a browser cannot hold one) and a malformed address, exit 2.
+ * page with its content types and a strict CSP, over plain HTTP and HTTPS on
+ * one port, prints the URL and its certificate's fingerprint in `started`,
+ * bridges WebSockets at /p2p/PEER to its own TCP listener (and to no peer
+ * that is not a researcher), and refuses `--web` with a swarm key (a browser
+ * cannot hold one) and a malformed address, exit 2.
  */
 
 let mesh: CliMesh
@@ -24,12 +31,61 @@ before(async () => {
 })
 after(async () => { await mesh.cleanup() })
 
-test('given `mesh serve --web 127.0.0.1:0 --json`, started names the page URL and a /ws address besides TCP', () => {
+test('given `mesh serve --web 127.0.0.1:0 --json`, started names the page URL and its certificate, and the peer listens on TCP only', () => {
   assert.match(started.web.url, /^http:\/\/127\.0\.0\.1:\d+\/$/)
   assert.deepEqual(started.web.urls, [started.web.url])
+  assert.match(started.web.certificate.fingerprint, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+  assert.equal(started.web.certificate.selfSigned, true)
   const addresses: string[] = started.addresses
   assert.ok(addresses.some(a => /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//.test(a)), 'TCP')
-  assert.ok(addresses.some(a => /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//.test(a)), 'WebSockets')
+  assert.ok(!addresses.some(a => a.includes('/ws')), 'no WebSocket listener: browsers come in through the page')
+})
+
+test('given the page port, HTTPS answers on it too with the certificate started named, and a restarted peer keeps that certificate', async () => {
+  const port = Number(new URL(started.web.url).port)
+  const { status, fingerprint } = await new Promise<{ status: number, fingerprint: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/config.json', rejectUnauthorized: false }, res => {
+      res.resume()
+      resolve({ status: res.statusCode ?? 0, fingerprint: (res.socket as TLSSocket).getPeerCertificate().fingerprint256 })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+  assert.equal(status, 200)
+  assert.equal(fingerprint, started.web.certificate.fingerprint)
+  const again = mesh.start('second', ['serve', '--web', '127.0.0.1:0', '--json'])
+  const restarted = await again.waitFor('started', line => line.event === 'started')
+  assert.notEqual(restarted.web.certificate.fingerprint, started.web.certificate.fingerprint, 'each peer makes its own certificate')
+  again.child.kill('SIGTERM')
+  assert.equal(await again.exited, 0, again.stderr)
+  const third = mesh.start('second', ['serve', '--web', '127.0.0.1:0', '--json'])
+  const kept = await third.waitFor('started', line => line.event === 'started')
+  assert.equal(kept.web.certificate.fingerprint, restarted.web.certificate.fingerprint, 'the certificate is kept across restarts (an accepted browser exception stays valid)')
+  third.child.kill('SIGTERM')
+  assert.equal(await third.exited, 0, third.stderr)
+})
+
+/** Opens a WebSocket to the page's bridge; resolves with the first binary message, or rejects with the HTTP status of a refusal. */
+async function bridgeGreeting (url: string, hello: Uint8Array): Promise<Uint8Array> {
+  return await new Promise((resolve, reject) => {
+    const socket = new WebSocket(url)
+    socket.on('unexpected-response', (_req, res) => { reject(new Error(`refused ${res.statusCode}`)) })
+    socket.on('error', reject)
+    socket.on('open', () => { socket.send(hello) })
+    socket.on('message', data => { resolve(new Uint8Array(data as Buffer)); socket.close() })
+  })
+}
+
+test('given a WebSocket to /p2p/PEER on the page, the bridge joins it to the serving peer\'s TCP listener, and refuses a peer that is not a researcher or not a peer id', async () => {
+  const base = started.web.url.replace(/^http/, 'ws')
+  // multistream-select's header, as libp2p's dialer sends it first: the peer's listener answers with its own.
+  const header = new TextEncoder().encode('\x13/multistream/1.0.0\n')
+  const greeting = await bridgeGreeting(`${base}p2p/${started.peerId}`, header)
+  assert.equal(new TextDecoder().decode(greeting.subarray(0, header.length)), new TextDecoder().decode(header))
+  const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  await assert.rejects(bridgeGreeting(`${base}p2p/${stranger}`, header), /refused 404/)
+  await assert.rejects(bridgeGreeting(`${base}p2p/not-a-peer`, header), /refused 404/)
+  await assert.rejects(bridgeGreeting(`${base}elsewhere`, header), /refused 404/)
 })
 
 test('given `mesh serve --web 127.0.0.1:0` in text mode, started prints the URL and after it its QR code; --json prints none', async () => {
@@ -58,9 +114,8 @@ test('given the served page, each asset has its content type and every answer th
     await response.arrayBuffer()
   }
   const config: any = await (await fetch(`${started.web.url}config.json`)).json()
+  assert.deepEqual(Object.keys(config).sort(), ['name', 'peerId'])
   assert.equal(config.peerId, started.peerId)
-  const wsPort = Number(/\/tcp\/(\d+)\/ws\//.exec(started.addresses.find((a: string) => a.includes('/ws/')))![1])
-  assert.deepEqual(config.webSocketPorts, [wsPort])
   const missing = await fetch(`${started.web.url}nothing-here`)
   assert.equal(missing.status, 404)
   assert.equal(missing.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY)
@@ -105,10 +160,9 @@ test('given addresses, the web helpers answer what the peer listens on and print
   assert.deepEqual(parseWebAddress('0.0.0.0:8080'), { host: '0.0.0.0', port: 8080 })
   assert.deepEqual(parseWebAddress('[::1]:0'), { host: '::1', port: 0 })
   assert.deepEqual(parseWebAddress('localhost:80'), { host: '127.0.0.1', port: 80 })
-  assert.deepEqual(webSocketListenFor({ host: '0.0.0.0', port: 8080 }, ['/ip4/0.0.0.0/tcp/0']), ['/ip4/0.0.0.0/tcp/0/ws'])
-  assert.deepEqual(webSocketListenFor({ host: '::', port: 8080 }, ['/ip4/0.0.0.0/tcp/0']), ['/ip6/::/tcp/0/ws'])
-  assert.deepEqual(webSocketListenFor({ host: '0.0.0.0', port: 8080 }, ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/8081/ws']), [])
   const interfaces = { eth0: [{ address: '10.0.0.5', family: 'IPv4', internal: false }], lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }] } as any
-  assert.deepEqual(pageUrls('0.0.0.0', 8080, interfaces), ['http://10.0.0.5:8080/', 'http://127.0.0.1:8080/'])
-  assert.deepEqual(pageUrls('10.0.0.5', 8080, interfaces), ['http://10.0.0.5:8080/'])
+  // Other machines get https (WebGPU needs a secure context); loopback is one over plain http.
+  assert.deepEqual(pageUrls('0.0.0.0', 8080, interfaces), ['https://10.0.0.5:8080/', 'http://127.0.0.1:8080/'])
+  assert.deepEqual(pageUrls('10.0.0.5', 8080, interfaces), ['https://10.0.0.5:8080/'])
+  assert.deepEqual(pageUrls('127.0.0.1', 8080, interfaces), ['http://127.0.0.1:8080/'])
 })

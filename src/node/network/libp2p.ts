@@ -1,6 +1,5 @@
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
-import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { meshNoiseCrypto } from './noise-crypto.ts'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -119,8 +118,8 @@ export async function createMeshLibp2p<Extra extends ServiceFactories = {}> (opt
     privateKey: options.privateKey,
     addresses: { listen: options.listen ?? DEFAULT_LISTEN },
     nodeInfo: { name: 'mesh', version, userAgent: agentVersionFor(options.name) },
-    // WebSockets for browser volunteers (`--web`, or a /ws --listen address); peers prefer TCP among themselves.
-    transports: [nat?.tcp ?? tcp(), webSockets(), ...(nat?.transports ?? [])],
+    // Browser volunteers come in over the page's bridge to the TCP listener (web/server/peer-bridge.ts).
+    transports: [nat?.tcp ?? tcp(), ...(nat?.transports ?? [])],
     connectionEncrypters: [noise({ crypto: meshNoiseCrypto })],
     streamMuxers: [yamux()],
     ...(options.swarmKey != null ? { connectionProtector: preSharedKey({ psk: options.swarmKey }) } : {}),

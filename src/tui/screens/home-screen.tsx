@@ -18,6 +18,8 @@ export interface SelfSummary {
 export interface HomePage {
   readonly url: string
   readonly qr: readonly string[]
+  /** The SHA-256 fingerprint of the peer's own certificate, which the browser warns about once. */
+  readonly fingerprint?: string
 }
 
 export interface HomeScreenProps {
@@ -158,7 +160,12 @@ export function HomeScreen ({ self, page, peers, projects, selected, width, heig
         <Styled tone='muted'> {shortId(self.peerId)}  </Styled>
         <Styled tone={self.device.backend === 'cpu' ? 'warn' : 'plain'}>{deviceLine(self.device)}</Styled>
       </Styled>
-      {page != null && <Styled wrap='truncate'>Volunteer from a browser: <Styled tone='accent'>{page.url}</Styled></Styled>}
+      {page != null && (
+        <Styled wrap='truncate'>
+          Volunteer from a browser: <Styled tone='accent'>{page.url}</Styled>
+          {page.fingerprint != null && <Styled tone='muted'>  certificate {shortFingerprint(page.fingerprint)}</Styled>}
+        </Styled>
+      )}
       {place === 'below' && <QrCode lines={qr} />}
       <Styled> </Styled>
       {place === 'beside'
@@ -166,4 +173,10 @@ export function HomeScreen ({ self, page, peers, projects, selected, width, heig
         : lists}
     </Box>
   )
+}
+
+/** The first and last bytes of a fingerprint, enough to compare with the browser's at a glance (the text output prints it whole). */
+export function shortFingerprint (fingerprint: string): string {
+  const bytes = fingerprint.split(':')
+  return bytes.length <= 8 ? fingerprint : `${bytes.slice(0, 4).join(':')}…${bytes.slice(-4).join(':')}`
 }

@@ -21,7 +21,8 @@ export function HomeView (): ReactNode {
   // The page's URLs are fixed once the peer started: encode the QR code once, not on every redraw.
   const page = useMemo((): HomePage | undefined => {
     const url = urlToShare(port.webPageUrls())
-    return url != null ? { url, qr: qrLines(url) } : undefined
+    const fingerprint = port.webPageFingerprint()
+    return url != null ? { url, qr: qrLines(url), ...(fingerprint != null ? { fingerprint } : {}) } : undefined
   }, [port])
 
   useKeys((_input, key) => {

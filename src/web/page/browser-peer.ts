@@ -1,19 +1,19 @@
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { TypedEventEmitter, type PeerId, type PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { pageBridge } from './bridge-transport.ts'
+import { bridgeAddress, type PageOrigin } from './page-config.ts'
 import { ANNOUNCE_TOPIC, MAX_ANNOUNCEMENT_BYTES, announcementValidator } from '../../protocols/announce.ts'
 import { work, type Work } from '../../protocols/work/index.ts'
 import { blob, type BlobTransfer } from '../../protocols/blob/index.ts'
 import { openStore, type MeshStore } from '../../store/store.ts'
 import { BlobStore } from '../../store/blob-store.ts'
 import { loadOrCreateIdentity } from '../../node/network/identity.ts'
-import { ProjectRegistry, type DiscoveredProject } from '../../node/discovery/project-registry.ts'
+import { ProjectRegistry } from '../../node/discovery/project-registry.ts'
 import { summarizeDiscovered } from '../../node/project-summary.ts'
 import { Volunteer, type JoinOptions } from '../../node/volunteer/index.ts'
 import { listEarnedReceipts } from '../../node/volunteer/ledger.ts'
@@ -36,8 +36,10 @@ const OFFLINE_SWEEP_MS = 1_000
 type PageServices = { identify: Identify, pubsub: GossipSub, work: Work, blob: BlobTransfer }
 
 export interface BrowserPeerInit {
-  /** The serving peer, at the host the page came from. */
-  readonly servingPeer: Multiaddr[]
+  /** The page's origin: the tab reaches every peer through the serving peer's bridge there. */
+  readonly origin: PageOrigin
+  /** The peer that served the page. */
+  readonly servingPeerId: string
   readonly device: GpuComputeDevice
   /** Shown to researchers (identify's agent version), e.g. "browser tab". */
   readonly name: string
@@ -144,8 +146,8 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
   }
 
   /**
-   * Connects to the project's researcher, directly at the WebSocket
-   * addresses it announces, and starts the volunteer loop on it (leaving the
+   * Connects to the project's researcher, through the serving peer's bridge
+   * (any researcher on the mesh, whatever it listens on), and starts the volunteer loop on it (leaving the
    * current project). Throws InputError for a project this tab cannot run:
    * over, not accepted, or a researcher a browser cannot reach.
    */
@@ -155,7 +157,7 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
     if (project.progress.status !== 'running' || project.offline) throw new InputError(`project ${projectId} is ${project.offline ? 'offline' : project.progress.status}`)
     await this.leave()
     const owner = peerIdFromString(project.manifest.owner)
-    if (this.libp2p.getConnections(owner).length === 0) await this.dialResearcher(owner, project)
+    if (this.libp2p.getConnections(owner).length === 0) await this.dialResearcher(owner, project.manifest.name)
     const finished = this.volunteer.join(project.manifest, options)
     // The loop refuses a project before it starts (custom WGSL not accepted, buffers this device cannot bind): the caller's InputError.
     let refused: unknown
@@ -204,14 +206,13 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
     await this.dialServingPeer()
   }
 
-  private servingPeerId (): PeerId | undefined {
-    const id = this.init.servingPeer[0]?.getComponents().find(c => c.name === 'p2p')?.value
-    return id == null ? undefined : peerIdFromString(id)
+  private servingPeerId (): PeerId {
+    return peerIdFromString(this.init.servingPeerId)
   }
 
   private async dialServingPeer (): Promise<void> {
     try {
-      await this.libp2p.dial(this.init.servingPeer, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      await this.libp2p.dial(bridgeAddress(this.init.origin, this.init.servingPeerId), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
     } catch (err: any) {
       console.warn('dialling the serving peer failed', err)
       this.redialSoon()
@@ -228,35 +229,27 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
     }, REDIAL_MS)
   }
 
-  private async dialResearcher (owner: PeerId, project: DiscoveredProject): Promise<void> {
-    const reachable = project.ownerAddresses.filter(address => {
-      const names = address.getComponents().map(c => c.name)
-      return names.includes('ws') && !names.includes('p2p-circuit')
-    })
-    if (reachable.length === 0) {
-      throw new InputError(`the researcher of ${project.manifest.name} listens on no WebSocket address, so a browser cannot reach it: it should run with --web HOST:PORT, or --listen /ip4/0.0.0.0/tcp/0/ws`)
-    }
-    const addresses = reachable.map(address => address.getComponents().some(c => c.name === 'p2p') ? address : address.encapsulate(`/p2p/${owner.toString()}`))
+  private async dialResearcher (owner: PeerId, projectName: string): Promise<void> {
+    const address = bridgeAddress(this.init.origin, owner.toString())
     try {
-      await this.libp2p.dial(addresses, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      await this.libp2p.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
     } catch (err: any) {
-      throw new InputError(`cannot reach the researcher of ${project.manifest.name} from this tab (${addresses.map(String).join(', ')}): ${err?.message ?? err}`)
+      throw new InputError(`cannot reach the researcher of ${projectName} through the peer that served this page (${address.toString()}): ${err?.message ?? err}`)
     }
   }
-
 }
 
-/** A browser's libp2p: WebSockets, Noise, Yamux, identify, gossipsub on the announcement topic, the work and blob protocols. */
+/** A browser's libp2p: WebSockets to the page's bridge, Noise, Yamux, identify, gossipsub on the announcement topic, the work and blob protocols. */
 async function createPageLibp2p (privateKey: PrivateKey, name: string): Promise<Libp2p<PageServices>> {
   return await createLibp2p({
     start: false,
     privateKey,
     addresses: { listen: [] },
     nodeInfo: { name: 'mesh', version: 'browser', userAgent: `mesh/browser name=${encodeURIComponent(name)}` },
-    transports: [webSockets()],
+    transports: [pageBridge()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    // js-libp2p's browser default refuses private and loopback addresses: a lab's mesh lives on its LAN.
+    // js-libp2p's browser default refuses private and loopback addresses: a lab's page is on its LAN.
     connectionGater: { denyDialMultiaddr: async () => false },
     services: {
       identify: identify(),

@@ -41,7 +41,7 @@ interface PageDocument {
 
 interface PageWindow {
   readonly document: PageDocument
-  readonly location: { readonly href: string, readonly search: string, readonly hostname: string, readonly protocol: string, readonly origin: string }
+  readonly location: { readonly href: string, readonly search: string, readonly hostname: string, readonly port: string, readonly protocol: string, readonly origin: string }
   readonly isSecureContext: boolean
   addEventListener: (type: string, listener: (event: PageEvent) => void) => void
 }

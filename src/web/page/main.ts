@@ -3,7 +3,7 @@ import { volunteerUntil } from '../../node/volunteer/auto-volunteer.ts'
 import { formatBytes, formatFlops, peerLabel, shortId } from '../../tui/format.ts'
 import { BrowserPeer } from './browser-peer.ts'
 import { byId, h, page, type PageElement, type PageInput } from './dom.ts'
-import { fetchPageConfig, servingPeerAddresses } from './page-config.ts'
+import { fetchPageConfig } from './page-config.ts'
 import { openTabGpu, type TabAdapterInfo } from './tab-gpu.ts'
 import type { VolunteerRunSummary } from '../../node/volunteer/index.ts'
 import type { ProjectSummary } from '../../node/types.ts'
@@ -42,8 +42,7 @@ async function main (): Promise<void> {
   }
   showGpu(gpu.adapter)
   const config = await fetchPageConfig()
-  if (config.webSocketPorts.length === 0) throw new Error(`the serving peer ${config.name} listens on no WebSocket address`)
-  const peer = await BrowserPeer.start({ servingPeer: servingPeerAddresses(config, page.location.hostname), device: gpu.device, name: `browser tab via ${config.name}` })
+  const peer = await BrowserPeer.start({ origin: page.location, servingPeerId: config.peerId, device: gpu.device, name: `browser tab via ${config.name}` })
   state.peer = peer
   byId('peer-id').textContent = peer.peerId
   for (const id of ['now', 'credits', 'projects-section']) byId(id).hidden = false

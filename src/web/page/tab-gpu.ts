@@ -28,7 +28,7 @@ export async function openTabGpu (): Promise<TabGpu> {
     return {
       ok: false,
       problem: 'This page was opened over plain http:// from another machine, and browsers offer WebGPU only to secure pages (https://, or http://localhost).',
-      remedy: `Ask for an https:// address of this page, or, in Chrome or Edge, open chrome://flags/#unsafely-treat-insecure-origin-as-secure, add ${page.location.origin}, relaunch and reload.`
+      remedy: `Open ${page.location.href.replace(/^http:/, 'https:')} instead (the address the serving peer prints), and accept its certificate once.`
     }
   }
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu

@@ -1,9 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { isIPv4, isIPv6, type AddressInfo } from 'node:net'
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { isIPv4, isIPv6, type AddressInfo, type Server } from 'node:net'
 import { networkInterfaces } from 'node:os'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Duplex } from 'node:stream'
 import { InputError } from '../../errors.ts'
 import type { PageAsset, VolunteerPage } from './build.ts'
+import type { PageCertificate } from './page-certificate.ts'
+import { PeerBridge, type BridgeTargets } from './peer-bridge.ts'
+import { tlsOrPlainServer } from './tls-or-plain.ts'
 
 /** Where the volunteer page is served (`--web HOST:PORT`): an IP address of this machine (0.0.0.0: all) and a TCP port (0: any free one). */
 export interface WebPageAddress {
@@ -11,35 +15,40 @@ export interface WebPageAddress {
   readonly port: number
 }
 
-/** What the page server reads of the peer: its id, name and the WebSocket addresses browsers dial. */
-export interface PagePeer {
-  readonly peerId: { toString: () => string }
-  getMultiaddrs: () => Multiaddr[]
+/** `--web` with, optionally, the lab's certificate for the page (`--web-cert`, `--web-key`; PEM files) instead of this peer's own. */
+export interface WebPageOptions extends WebPageAddress {
+  readonly certificateFiles?: { readonly cert: string, readonly key: string }
 }
 
-/** What the page fetches first, at `/config.json`: how to reach the serving peer. */
+/** What the page server needs of the peer serving it. */
+export interface PageServerInit {
+  readonly peerId: string
+  readonly name: string
+  /** The certificate of the HTTPS side. */
+  readonly certificate: PageCertificate
+  /** Where the bridge may take a tab (the serving peer itself, researchers). */
+  readonly bridgeTargets: BridgeTargets
+  readonly log: (message: string) => void
+}
+
+/** What the page fetches first, at `/config.json`: the serving peer, which the page reaches at `/p2p/PEER` on its own origin. */
 export interface PageConfig {
   readonly peerId: string
   readonly name: string
-  /** Ports of the serving peer's WebSocket listener; the page dials the host it was loaded from. */
-  readonly webSocketPorts: number[]
 }
 
 /**
  * The Content-Security-Policy of every answer: scripts and styles from this
  * server only (no inline script, no eval), nothing framed or embedded, and
- * connections to this server and to WebSocket endpoints. WebSockets of any
- * host: the page dials the serving peer and, directly, each project's
- * researcher at the addresses it announces, which are not known when the
- * page loads (chunks and blobs travel on a direct connection, DESIGN.md
- * section 14).
+ * connections to this server only: the tab reaches every peer through the
+ * bridge at `/p2p/PEER` of its own origin (peer-bridge.ts).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'"
@@ -55,15 +64,13 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store'
 }
 
-/** The WebSocket listen address `--web` adds, unless `listen` already has one: same host, any free port. */
-export function webSocketListenFor (web: WebPageAddress, listen: readonly string[]): string[] {
-  if (listen.some(address => /\/ws(\/|$)/.test(address))) return []
-  return [`/${isIPv6(web.host) ? 'ip6' : 'ip4'}/${web.host}/tcp/0/ws`]
-}
-
-/** `http://HOST:PORT/` for each address a browser can open: every interface's for an unspecified host, loopback last. */
+/**
+ * The page's URL at each address a browser can open, every interface's for
+ * an unspecified host and loopback last: `https://` from other machines
+ * (WebGPU needs a secure context), `http://` on loopback, which is one.
+ */
 export function pageUrls (host: string, port: number, interfaces = networkInterfaces()): string[] {
-  const url = (address: string): string => `http://${isIPv6(address) ? `[${address}]` : address}:${port}/`
+  const url = (address: string): string => `${isLoopback(address) ? 'http' : 'https'}://${isIPv6(address) ? `[${address}]` : address}:${port}/`
   if (host !== '0.0.0.0' && host !== '::') return [url(host)]
   const external = Object.values(interfaces).flatMap(list => list ?? [])
     .filter(info => !info.internal && (info.family === 'IPv4' || (host === '::' && info.family === 'IPv6' && !info.address.startsWith('fe80'))))
@@ -72,29 +79,40 @@ export function pageUrls (host: string, port: number, interfaces = networkInterf
 }
 
 /**
- * Serves the volunteer page of this peer over HTTP: the static assets built
- * from src/web/page at start, and `/config.json`. GET and HEAD only; every
- * answer carries the CSP above.
+ * Serves the volunteer page of this peer on one port, HTTPS and plain HTTP
+ * (tls-or-plain.ts): the static assets built from src/web/page at start,
+ * `/config.json`, and the bridge to mesh peers at `/p2p/PEER` (WebSocket
+ * upgrades). Plain HTTP is for this machine only; a browser elsewhere that
+ * typed http:// is sent to https://. GET and HEAD only; every answer carries
+ * the CSP above.
  */
 export class VolunteerPageServer {
   private constructor (
     private readonly server: Server,
+    private readonly bridge: PeerBridge,
     private readonly page: VolunteerPage,
-    private readonly peer: PagePeer,
-    private readonly name: string,
+    private readonly init: PageServerInit,
     readonly host: string
   ) {}
 
-  static async start (address: WebPageAddress, peer: PagePeer, name: string): Promise<VolunteerPageServer> {
+  static async start (address: WebPageAddress, init: PageServerInit): Promise<VolunteerPageServer> {
     const { buildVolunteerPage } = await import('./build.ts')
     const page = await buildVolunteerPage()
-    const server = createServer()
-    const pageServer = new VolunteerPageServer(server, page, peer, name, address.host)
-    server.on('request', (req, res) => { pageServer.answer(req, res) })
+    const plain = createHttpServer()
+    const secure = createHttpsServer({ cert: init.certificate.cert, key: init.certificate.key })
+    const server = tlsOrPlainServer(plain, secure)
+    const bridge = new PeerBridge(init.bridgeTargets, init.log)
+    const pageServer = new VolunteerPageServer(server, bridge, page, init, address.host)
+    for (const side of [plain, secure]) {
+      side.on('request', (req, res) => { pageServer.answer(req, res) })
+      side.on('upgrade', (req, socket, head) => { pageServer.upgrade(req, socket, head) })
+      side.on('clientError', (_err, socket) => { socket.destroy() })
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => { reject(listenProblem(err, address) ?? err) })
       server.listen(address.port, address.host, () => {
         server.removeAllListeners('error')
+        server.on('error', err => { init.log(`page server: ${err.message}`) })
         resolve()
       })
     })
@@ -110,20 +128,32 @@ export class VolunteerPageServer {
     return pageUrls(this.host, this.port)
   }
 
+  get certificate (): PageCertificate {
+    return this.init.certificate
+  }
+
   config (): PageConfig {
-    const ports = this.peer.getMultiaddrs().map(address => address.getComponents())
-      .filter(components => components.some(c => c.name === 'ws') && !components.some(c => c.name === 'tls' || c.name === 'p2p-circuit'))
-      .map(components => Number(components.find(c => c.name === 'tcp')?.value))
-    return { peerId: this.peer.peerId.toString(), name: this.name, webSocketPorts: [...new Set(ports)].filter(port => port > 0) }
+    return { peerId: this.init.peerId, name: this.init.name }
   }
 
   async close (): Promise<void> {
-    this.server.closeAllConnections()
+    this.bridge.close()
     await new Promise<void>(resolve => { this.server.close(() => { resolve() }) })
+  }
+
+  private upgrade (req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (PeerBridge.handles(req)) this.bridge.upgrade(req, socket, head)
+    else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
   }
 
   private answer (req: IncomingMessage, res: ServerResponse): void {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    if (!('encrypted' in req.socket) && !isLoopback(req.socket.remoteAddress ?? '')) {
+      // Plain HTTP from another machine gives no secure context, so no WebGPU: the same page over HTTPS.
+      res.setHeader('location', `https://${req.headers.host ?? hostForUrl(this.host, this.port)}${req.url ?? '/'}`)
+      this.send(req, res, 308, { body: new TextEncoder().encode('this page is served over https\n'), contentType: 'text/plain; charset=utf-8' })
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD')
       this.send(req, res, 405, { body: new TextEncoder().encode('method not allowed\n'), contentType: 'text/plain; charset=utf-8' })
@@ -148,6 +178,15 @@ export class VolunteerPageServer {
     res.setHeader('content-length', asset.body.byteLength)
     res.end(req.method === 'HEAD' ? undefined : asset.body)
   }
+}
+
+/** Whether a client or listen address is this machine's loopback (IPv4-mapped included). */
+export function isLoopback (address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.') || address === 'localhost'
+}
+
+function hostForUrl (host: string, port: number): string {
+  return `${isIPv6(host) ? `[${host}]` : host}:${port}`
 }
 
 /** Whether `host` is an address of this machine (or 0.0.0.0 / ::, every one). */

@@ -123,6 +123,7 @@ export interface FixtureState {
   readings: Omit<PolicyReadings, 'now'>
   /** The volunteer page's URLs (`--web`); none by default. */
   webPageUrls: string[]
+  webPageFingerprint?: string
 }
 
 export function defaultFixtureState (): FixtureState {
@@ -170,6 +171,7 @@ export class FixturePort extends TypedEventEmitter<MeshEventMap> implements Mesh
 
   // Not counted in `reads`: the URLs are fixed once the peer started, so the UI reads them once.
   webPageUrls (): string[] { return this.state.webPageUrls }
+  webPageFingerprint (): string | undefined { return this.state.webPageFingerprint }
   peers (): PeerSummary[] { return this.read(this.state.peers) }
   projects (): ProjectSummary[] { return this.read(this.state.projects) }
   async projectStats (projectId: string): Promise<ProjectStats | undefined> { return this.read(this.state.stats.get(projectId)) }
