@@ -9,6 +9,7 @@ import { WebSocket } from 'ws'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { CONTENT_SECURITY_POLICY, pageUrls, parseWebAddress } from '../../src/web/server/page-server.ts'
+import { createSelfSignedCertificate } from '../../src/web/server/page-certificate.ts'
 import { qrLines } from '../../src/cli/qr-text.ts'
 import type { JsonLines } from '../helpers/json-lines.ts'
 
@@ -41,16 +42,47 @@ test('given `mesh serve --web 127.0.0.1:0 --json`, started names the page URL an
   assert.ok(!addresses.some(a => a.includes('/ws')), 'no WebSocket listener: browsers come in through the page')
 })
 
-test('given the page port, HTTPS answers on it too with the certificate started named, and a restarted peer keeps that certificate', async () => {
-  const port = Number(new URL(started.web.url).port)
-  const { status, fingerprint } = await new Promise<{ status: number, fingerprint: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/config.json', rejectUnauthorized: false }, res => {
+/** The certificate fingerprint an HTTPS request to the page port meets, and the status of `path`. */
+async function httpsAnswer (port: number, path = '/config.json'): Promise<{ status: number, fingerprint: string }> {
+  return await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, rejectUnauthorized: false }, res => {
       res.resume()
       resolve({ status: res.statusCode ?? 0, fingerprint: (res.socket as TLSSocket).getPeerCertificate().fingerprint256 })
     })
     req.on('error', reject)
     req.end()
   })
+}
+
+test('given --web-cert and --web-key, the page is served with the lab\'s certificate; a pair that does not match, or half of one, exits 2 with one line', async () => {
+  const lab = createSelfSignedCertificate({ names: ['mesh.lab.example'], addresses: ['127.0.0.1'] })
+  const other = createSelfSignedCertificate({ names: ['other.lab.example'], addresses: [] })
+  await writeFile(mesh.dataDir('lab.crt'), lab.cert)
+  await writeFile(mesh.dataDir('lab.key'), lab.key)
+  await writeFile(mesh.dataDir('other.key'), other.key)
+  const served = mesh.start('lab', ['serve', '--web', '127.0.0.1:0', '--web-cert', mesh.dataDir('lab.crt'), '--web-key', mesh.dataDir('lab.key'), '--json'])
+  const labStarted = await served.waitFor('started', line => line.event === 'started')
+  assert.deepEqual(labStarted.web.certificate, { fingerprint: lab.fingerprint, selfSigned: false })
+  assert.equal((await httpsAnswer(Number(new URL(labStarted.web.url).port))).fingerprint, lab.fingerprint)
+  served.child.kill('SIGTERM')
+  assert.equal(await served.exited, 0, served.stderr)
+
+  const cases: Array<[string[], RegExp]> = [
+    [['--web', '127.0.0.1:0', '--web-cert', mesh.dataDir('lab.crt'), '--web-key', mesh.dataDir('other.key')], /other\.key: the key does not belong to the certificate/],
+    [['--web', '127.0.0.1:0', '--web-cert', mesh.dataDir('lab.crt')], /--web-cert needs --web-key/],
+    [['--web-cert', mesh.dataDir('lab.crt'), '--web-key', mesh.dataDir('lab.key')], /--web-cert is for the page of --web HOST:PORT/],
+    [['--web', '127.0.0.1:0', '--web-cert', mesh.dataDir('missing.crt'), '--web-key', mesh.dataDir('lab.key')], /missing\.crt.*cannot be read/]
+  ]
+  for (const [args, message] of cases) {
+    const result = await runMesh(['serve', ...args, '--data-dir', mesh.dataDir('lab-bad'), '--no-mdns'], { env: mesh.env, timeoutMs: 30_000 })
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`)
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+    assert.match(result.stderr, message)
+  }
+})
+
+test('given the page port, HTTPS answers on it too with the certificate started named, and a restarted peer keeps that certificate', async () => {
+  const { status, fingerprint } = await httpsAnswer(Number(new URL(started.web.url).port))
   assert.equal(status, 200)
   assert.equal(fingerprint, started.web.certificate.fingerprint)
   const again = mesh.start('second', ['serve', '--web', '127.0.0.1:0', '--json'])
