@@ -164,4 +164,37 @@ describe('a browser tab as a volunteer', { skip: missing }, () => {
     assert.deepEqual(Array.from((await readNpyMatrix(mesh.dataDir('slow.npy'))).data), Array.from(lcgReference(slowItems, steps)))
     assert.deepEqual(report.cspViolations, [])
   })
+
+  test('given seven tabs opened at once, each with its own key, all reach the researcher through the one serving peer (past libp2p\'s per-host connection rate) and share the work; the export equals the CPU reference', async () => {
+    const tabs = 7
+    const a = generateMatrix(256, 256, 151)
+    const b = generateMatrix(256, 256, 152)
+    await writeNpyMatrix(mesh.dataDir('A7.npy'), a)
+    await writeNpyMatrix(mesh.dataDir('B7.npy'), b)
+    const researcher = mesh.start('crowd', ['publish', '--kernel', 'matmul', '--a', mesh.dataDir('A7.npy'), '--b', mesh.dataDir('B7.npy'), '--rows-per-chunk', '8', '--name', 'web crowd', '--until-done', '--json'])
+    const projectId = (await researcher.waitFor('published', line => line.event === 'published', 60_000)).id
+    const contexts = await Promise.all(Array.from({ length: tabs }, async () => await browser.newContext()))
+    try {
+      const opened = await Promise.all(contexts.map(async context => await openVolunteerPage(context, `${pageUrl}?auto=1`)))
+      const peers = await Promise.all(opened.map(async ({ page }) => await pagePeerId(page)))
+      assert.equal(new Set(peers).size, tabs, 'one key per browser profile')
+      assert.equal(await researcher.exited, 0, researcher.stderr)
+      const verified = events(researcher, 'chunk-verified')
+      assert.equal(verified.length, 32)
+      const leasedTo = new Set(events(researcher, 'chunk-leased').map(line => line.volunteer))
+      assert.ok([...leasedTo].every(volunteer => peers.includes(volunteer)), 'only the tabs computed')
+      assert.ok(leasedTo.size >= 2, `the work was shared: ${leasedTo.size} tabs leased chunks`)
+      // Every tab joined: none was turned away as unreachable.
+      for (const { page, report } of opened) {
+        assert.doesNotMatch((await page.textContent('#note')) ?? '', /cannot reach/)
+        assert.deepEqual(report.cspViolations, [])
+      }
+      const exported = await mesh.run('crowd', ['export', projectId, '--format', 'npy', '--out', mesh.dataDir('C7.npy')])
+      assert.equal(exported.code, 0, exported.stderr)
+      const check = compareWithReference(a, b, await readNpyMatrix(mesh.dataDir('C7.npy')))
+      assert.ok(check.ok, `export off the reference by ${check.maxRelError}`)
+    } finally {
+      await Promise.all(contexts.map(async context => await context.close()))
+    }
+  })
 })

@@ -30,6 +30,8 @@ export const PAGE_DATABASE = 'constellation-mesh-volunteer'
 /** How often the serving peer is dialled again after the connection dropped. */
 const REDIAL_MS = 3_000
 const DIAL_TIMEOUT_MS = 10_000
+const RESEARCHER_DIAL_ATTEMPTS = 4
+const RESEARCHER_REDIAL_MS = 1_000
 /** How often announced projects are checked for owners gone quiet (as MeshNode does). */
 const OFFLINE_SWEEP_MS = 1_000
 
@@ -229,12 +231,23 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
     }, REDIAL_MS)
   }
 
+  /**
+   * Tries a few times: tabs bridged through one serving peer reach the
+   * researcher from one address, and libp2p lets a host open only a few
+   * connections a second, so many tabs starting at once must wait their turn.
+   */
   private async dialResearcher (owner: PeerId, projectName: string): Promise<void> {
     const address = bridgeAddress(this.init.origin, owner.toString())
-    try {
-      await this.libp2p.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
-    } catch (err: any) {
-      throw new InputError(`cannot reach the researcher of ${projectName} through the peer that served this page (${address.toString()}): ${err?.message ?? err}`)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.libp2p.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+        return
+      } catch (err: any) {
+        if (attempt >= RESEARCHER_DIAL_ATTEMPTS || this.stopped) {
+          throw new InputError(`cannot reach the researcher of ${projectName} through the peer that served this page (${address.toString()}): ${err?.message ?? err}`)
+        }
+        await new Promise(resolve => setTimeout(resolve, RESEARCHER_REDIAL_MS * attempt))
+      }
     }
   }
 }
