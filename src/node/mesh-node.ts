@@ -32,7 +32,7 @@ import { ledgerReceipts, recordsFromSnapshot, recordsFromStore } from './figures
 import { hasHistory, listHistory, loadReplaySpec, writeHistory } from './coordinator/history.ts'
 import { Volunteering, type JoinOptions, type SetPrefsOptions, type VolunteerRun } from './volunteer/volunteering.ts'
 import { ControlServer } from './control/control-server.ts'
-import { VolunteerPageServer } from '../web/server/page-server.ts'
+import { VolunteerPageServer, type WebPageOptions } from '../web/server/page-server.ts'
 import { loadLabCertificate, ownPageCertificate, type PageCertificate } from '../web/server/page-certificate.ts'
 import { meshBridgeTargets } from './network/bridge-targets.ts'
 import { controlHandlers } from './control/control-handlers.ts'
@@ -172,6 +172,8 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     let libp2p: MeshLibp2p<Extra> | undefined
     let node: MeshNode<Extra> | undefined
     try {
+      // Before any network: a lab certificate that cannot be used is the user's to fix (exit 2), with nothing started.
+      const webCertificate = config.web != null ? await pageCertificateFor(config.web, config.dataDir) : undefined
       const privateKey = await loadOrCreateIdentity(store)
       const blobs = new BlobStore(store)
       await blobs.removeIncomplete()
@@ -189,7 +191,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
         ...(config.nat != null ? { nat: config.nat } : {})
       })
       node = new MeshNode<Extra>(libp2p, store, blobs, privateKey, config)
-      await node.begin()
+      await node.begin(webCertificate)
       return node
     } catch (err) {
       await node?.control?.close().catch(() => {})
@@ -475,7 +477,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     await this.stopping
   }
 
-  private async begin (): Promise<void> {
+  private async begin (webCertificate?: PageCertificate): Promise<void> {
     await this.registry.load()
     await this.volunteering.start()
     this.coordinator.start()
@@ -508,7 +510,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     this.tracker.start()
     this.dialer.start()
     await this.libp2p.start()
-    if (this.config.web != null) await this.serveWebPage(this.config.web)
+    if (this.config.web != null && webCertificate != null) await this.serveWebPage(this.config.web, webCertificate)
     this.announcer.start()
     this.rendezvous.start()
     this.reach.start()
@@ -520,9 +522,7 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
     if (this.own.size > 0) void this.announceNow()
   }
 
-  private async serveWebPage (web: NonNullable<ResolvedNodeConfig['web']>): Promise<void> {
-    const files = web.certificateFiles
-    const certificate = files != null ? await loadLabCertificate(files.cert, files.key) : await ownPageCertificate(this.config.dataDir)
+  private async serveWebPage (web: WebPageOptions, certificate: PageCertificate): Promise<void> {
     const isResearcher = (peerId: string): boolean => this.registry.list().some(project => project.manifest.owner === peerId && !project.offline)
     this.webPage = await VolunteerPageServer.start(web, {
       peerId: this.peerId,
@@ -650,3 +650,9 @@ export class MeshNode<Extra extends ServiceFactories = {}> extends TypedEventEmi
 }
 
 export type { AnnouncedProgress, OwnProgress, ProgressProvider, ProjectSpec }
+
+/** The page's certificate: the lab's (`--web-cert`, `--web-key`) or this peer's own, kept in its data dir. */
+async function pageCertificateFor (web: WebPageOptions, dataDir: string): Promise<PageCertificate> {
+  const files = web.certificateFiles
+  return files != null ? await loadLabCertificate(files.cert, files.key) : await ownPageCertificate(dataDir)
+}

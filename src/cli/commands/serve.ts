@@ -63,7 +63,7 @@ async function run (ctx: CommandContext): Promise<number> {
 export const serveCommand: Command = {
   name: 'serve',
   summary: "run this data dir's peer headless: resume and serve its own projects",
-  usage: `[--volunteer] [--until-done] [--web HOST:PORT] ${RELAY_OPTIONS_USAGE} [--json] ${VOLUNTEER_FLAG_USAGE}`,
+  usage: `[--volunteer] [--until-done] [--web HOST:PORT [--web-cert FILE --web-key FILE]] ${RELAY_OPTIONS_USAGE} [--json] ${VOLUNTEER_FLAG_USAGE}`,
   help: `Starts the peer of this data dir without the UI: its unfinished own projects are
 resumed (chunks verified before stay verified; leases of a previous run are
 handed out again) and served to volunteers; \`mesh status\` and \`mesh export\`
