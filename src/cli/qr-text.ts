@@ -1,4 +1,5 @@
 import { renderUnicodeCompact } from 'uqr'
+import { isLoopback } from '../web/server/page-server.ts'
 
 /**
  * A QR code of `text` for a terminal, one string per line, two modules a
@@ -14,10 +15,5 @@ export function qrLines (text: string): string[] {
 
 /** The page URL worth a QR code: the first another machine can open (not loopback), else the first. */
 export function urlToShare (urls: readonly string[]): string | undefined {
-  return urls.find(url => !isLoopbackUrl(url)) ?? urls[0]
-}
-
-function isLoopbackUrl (url: string): boolean {
-  const host = new URL(url).hostname
-  return host === 'localhost' || host === '[::1]' || host.startsWith('127.')
+  return urls.find(url => !isLoopback(new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'))) ?? urls[0]
 }

@@ -17,6 +17,13 @@ const volunteers: TestVolunteer[] = []
 
 stopAfterTests(() => ({ volunteers, researcher, device }))
 
+/** Stops this test's peers (stopAfterTests stops what a failed test leaves). */
+async function stopPeers (): Promise<void> {
+  await Promise.all(volunteers.splice(0).map(async v => { await stopPeer(v) }))
+  if (researcher != null) await stopPeer(researcher)
+  researcher = undefined
+}
+
 /**
  * A linear iteration the chunks compute together: item i holds (w_i, c_i)
  * and adds w_i * s + c_i to the round's sum, so with --aggregate sum the
@@ -126,9 +133,7 @@ test('given a wgsl project of 6 rounds on two volunteers, every round reads the 
   assert.deepEqual([state.rows, state.cols], [1, 1])
   assert.ok(Math.abs(state.data[0]! - expected[6]!) < 1e-5, `final state ${state.data[0]} vs ${expected[6]}`)
 
-  await Promise.all(volunteers.splice(0).map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  researcher = undefined
+  await stopPeers()
 })
 
 test('given --until-change, the project stops at the first round whose state moved less, and says it converged', async () => {
@@ -150,9 +155,7 @@ test('given --until-change, the project stops at the first round whose state mov
   assert.equal(snapshot.rounds?.converged, true)
   assert.ok(snapshot.timeline.some(e => e.kind === 'done' && /converged/.test(e.text)))
 
-  await Promise.all(volunteers.splice(0).map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  researcher = undefined
+  await stopPeers()
 })
 
 test('given a researcher stopped mid-round and restarted on its store, it resumes at that round, keeps its verified chunks and ends with the same state', async () => {
@@ -195,9 +198,7 @@ test('given a researcher stopped mid-round and restarted on its store, it resume
   const expected = expectedStates(data, 0, 4)
   assert.ok(Math.abs(state.data[0]! - expected[4]!) < 1e-5, `resumed state ${state.data[0]} vs ${expected[4]}`)
 
-  await Promise.all(volunteers.splice(0).map(async v => { await stopPeer(v) }))
-  await stopPeer(researcher)
-  researcher = undefined
+  await stopPeers()
 })
 
 test('given --round-quorum 0.75 and a volunteer that stalls, each round closes without its stragglers and counts them as dropped', async () => {

@@ -197,6 +197,18 @@ export async function createMatrixWriter (path: string, format: MatrixFormat, ro
   throw new DataFileError(path, `unknown export format '${String(format)}' (expected npy, csv or json)`)
 }
 
+/** Writes a whole matrix in the given format; a failed write leaves no partial file. */
+export async function writeMatrixFile (path: string, format: MatrixFormat, rows: number, cols: number, data: Float32Array): Promise<void> {
+  const writer = await createMatrixWriter(path, format, rows, cols)
+  try {
+    await writer.write(data)
+    await writer.close()
+  } catch (err) {
+    await writer.abort()
+    throw err
+  }
+}
+
 /** Each row's cells, comma-separated. */
 function rowTexts (values: Float32Array, cols: number, format: (v: number) => string): string[] {
   const rows: string[] = []

@@ -1,5 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises'
-import { createMatrixWriter } from '../../compute/data/dataset.ts'
+import { writeMatrixFile } from '../../compute/data/dataset.ts'
 import { InputError } from '../../errors.ts'
 import type { Kernel } from '../../compute/kernel.ts'
 import type { MeshStore } from '../../store/store.ts'
@@ -41,14 +41,7 @@ export async function exportState (
     return { rows: 1, cols: 1, chunks: rounds.length, path: outPath }
   }
   if (format === 'png') throw new InputError(`project ${record.projectId} ends with a ${exported.rows}x${exported.cols} state; export it as npy, csv or json`)
-  const writer = await createMatrixWriter(outPath, format, exported.rows, exported.cols)
-  try {
-    await writer.write(exported.data)
-    await writer.close()
-  } catch (err) {
-    await writer.abort()
-    throw err
-  }
+  await writeMatrixFile(outPath, format, exported.rows, exported.cols, exported.data)
   if (exported.sidecar != null) await writeWhole(`${outPath}.${exported.sidecar.suffix}`, JSON.stringify(exported.sidecar.value) + '\n')
   return { rows: exported.rows, cols: exported.cols, chunks: rounds.length, path: outPath }
 }

@@ -1,5 +1,5 @@
 import { writeFile, rm } from 'node:fs/promises'
-import { createMatrixWriter, type MatrixFormat } from '../../compute/data/dataset.ts'
+import { createMatrixWriter, writeMatrixFile, type MatrixFormat } from '../../compute/data/dataset.ts'
 import { encodePng, type ImageChannels } from '../../compute/data/png.ts'
 import { getKernel } from '../../compute/kernels/index.ts'
 import { RowFold } from '../../compute/reduce.ts'
@@ -143,14 +143,7 @@ async function exportFolded (
 ): Promise<ExportSummary> {
   if (format === 'png') throw new InputError(`project ${record.projectId} folds into one row; export it as npy, csv or json`)
   const fold = await foldChunks(store, record, op, options)
-  const writer = await createMatrixWriter(outPath, format, 1, record.outputCols)
-  try {
-    await writer.write(fold.result())
-    await writer.close()
-  } catch (err) {
-    await writer.abort()
-    throw err
-  }
+  await writeMatrixFile(outPath, format, 1, record.outputCols, fold.result())
   return { rows: 1, cols: record.outputCols, chunks: fold.rows, path: outPath }
 }
 

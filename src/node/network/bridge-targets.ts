@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { BridgeTarget, BridgeTargets } from '../../web/server/peer-bridge.ts'
+import { isLoopback } from '../../web/server/page-server.ts'
 
 /** How long the serving peer may take to dial a researcher it holds no outbound connection to. */
 const DIAL_MS = 5_000
@@ -29,7 +30,7 @@ export function meshBridgeTargets (libp2p: Libp2p, isResearcher: (peerId: string
 /** This peer's direct TCP listeners, loopback first (the bridge runs on this machine). */
 export function ownListeners (addresses: Multiaddr[]): BridgeTarget[] {
   const targets = addresses.map(directTcp).filter(target => target != null)
-  return [...targets.filter(t => t.host === '127.0.0.1' || t.host === '::1'), ...targets.filter(t => t.host !== '127.0.0.1' && t.host !== '::1')]
+  return [...targets.filter(t => isLoopback(t.host)), ...targets.filter(t => !isLoopback(t.host))]
 }
 
 /** The TCP address each outbound direct connection reached: a listener where the peer proved its key. */

@@ -162,12 +162,19 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
   }
 
   start (): void {
-    this.components.events.addEventListener('peer:identify', this.onIdentify)
-    this.components.events.addEventListener('connection:open', this.onOpen)
-    this.components.events.addEventListener('connection:close', this.onClose)
-    this.components.events.addEventListener('self:peer:update', this.onSelfUpdate)
-    this.components.events.addEventListener('transport:listening', this.onListening)
+    for (const [type, listener] of this.listeners()) this.components.events.addEventListener(type, listener)
     this.started = true
+  }
+
+  /** The libp2p events this service follows: subscribed at start, dropped at stop. */
+  private listeners (): Array<[keyof Libp2pEvents, (event: CustomEvent<any>) => void]> {
+    return [
+      ['peer:identify', this.onIdentify],
+      ['connection:open', this.onOpen],
+      ['connection:close', this.onClose],
+      ['self:peer:update', this.onSelfUpdate],
+      ['transport:listening', this.onListening]
+    ]
   }
 
   /**
@@ -185,11 +192,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
   }
 
   stop (): void {
-    this.components.events.removeEventListener('peer:identify', this.onIdentify)
-    this.components.events.removeEventListener('connection:open', this.onOpen)
-    this.components.events.removeEventListener('connection:close', this.onClose)
-    this.components.events.removeEventListener('self:peer:update', this.onSelfUpdate)
-    this.components.events.removeEventListener('transport:listening', this.onListening)
+    for (const [type, listener] of this.listeners()) this.components.events.removeEventListener(type, listener)
     for (const path of this.peers.values()) clearTimeout(path.timer)
     this.started = false
   }

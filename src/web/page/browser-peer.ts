@@ -66,6 +66,7 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
   private timers: Array<ReturnType<typeof setInterval>> = []
   private stopped = false
   private redialing?: ReturnType<typeof setTimeout>
+  private readonly servingPeer: PeerId
 
   private constructor (
     readonly libp2p: Libp2p<PageServices>,
@@ -77,6 +78,7 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
     super()
     this.peerId = libp2p.peerId.toString()
     this.current = prefs
+    this.servingPeer = peerIdFromString(init.servingPeerId)
     this.registry = new ProjectRegistry({
       store,
       selfId: this.peerId,
@@ -138,8 +140,7 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
 
   /** Whether the tab is connected to the peer that served it. */
   connectedToServingPeer (): boolean {
-    const serving = this.servingPeerId()
-    return serving != null && this.libp2p.getConnections(serving).length > 0
+    return this.libp2p.getConnections(this.servingPeer).length > 0
   }
 
   /** The receipts this tab's key earned, kept across visits. */
@@ -194,7 +195,7 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
       rejected: (from, reason) => { console.warn(`rejected an announcement from ${from.toString()}: ${reason}`) }
     }))
     this.libp2p.addEventListener('peer:disconnect', ({ detail }) => {
-      if (detail.equals(this.servingPeerId())) this.redialSoon()
+      if (detail.equals(this.servingPeer)) this.redialSoon()
     })
     this.addEventListener('project:updated', ({ detail }) => {
       // The researcher announced the project over: stop at once rather than wait for its peer to answer.
@@ -206,10 +207,6 @@ export class BrowserPeer extends TypedEventEmitter<MeshEventMap> {
     this.libp2p.services.pubsub.subscribe(ANNOUNCE_TOPIC)
     this.timers.push(setInterval(() => { this.registry.sweep() }, OFFLINE_SWEEP_MS))
     await this.dialServingPeer()
-  }
-
-  private servingPeerId (): PeerId {
-    return peerIdFromString(this.init.servingPeerId)
   }
 
   private async dialServingPeer (): Promise<void> {

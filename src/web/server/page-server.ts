@@ -191,7 +191,7 @@ function hostForUrl (host: string, port: number): string {
 
 /** Whether `host` is an address of this machine (or 0.0.0.0 / ::, every one). */
 export function isLocalAddress (host: string, interfaces = networkInterfaces()): boolean {
-  if (host === '0.0.0.0' || host === '::' || host.startsWith('127.') || host === '::1') return true
+  if (host === '0.0.0.0' || host === '::' || isLoopback(host)) return true
   return Object.values(interfaces).some(list => list?.some(info => info.address === host) === true)
 }
 

@@ -14,7 +14,7 @@ const FIRST_BYTES_MS = 10_000
  * warning. The first byte decides; it is handed on unread.
  */
 export function tlsOrPlainServer (plain: HttpServer, secure: HttpsServer): TcpServer {
-  return createTcpServer({ pauseOnConnect: false }, (socket: Socket) => {
+  return createTcpServer((socket: Socket) => {
     socket.on('error', () => { socket.destroy() })
     socket.setTimeout(FIRST_BYTES_MS, () => { socket.destroy() })
     socket.once('data', (first: Buffer) => {
